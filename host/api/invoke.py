@@ -1,0 +1,73 @@
+"""The Invoke API (``POST /2015-03-31/functions/{name}/invocations``), served on the event loop.
+
+Thin: it reads the call from the request, asks ``InvokeService``, and writes Lambda's
+answer (200 with the payload, 202 for Event, 204 for DryRun, or an AWS error).
+A function's own failure is a 200 with ``X-Amz-Function-Error``, never a 5xx: SDKs
+retry 5xx and 429 and would run the function again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import re
+from urllib.parse import parse_qs
+
+from host.api.errors import render
+from host.core.errors import LambdaApiError, ServiceError
+from host.http.server import Exchange
+from host.service.invoke import InvokeCall, InvokeService, new_request_id
+
+log = logging.getLogger("lambda_host.invoke")
+
+INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations/?$")
+
+
+class InvokeEndpoint:
+    def __init__(self, service: InvokeService, loop: asyncio.AbstractEventLoop) -> None:
+        self.service = service
+        self.loop = loop
+
+    def handle(self, exchange: Exchange, function_name: str) -> None:
+        self.loop.create_task(self._run(exchange, function_name))
+
+    async def _run(self, exchange: Exchange, function_name: str) -> None:
+        request = exchange.request
+        headers = request.headers
+        request_id = new_request_id()
+        qualifier = None
+        if request.query:
+            qualifier = parse_qs(request.query, keep_blank_values=True).get("Qualifier", [None])[0]
+        call = InvokeCall(
+            function_name=function_name,
+            qualifier=qualifier,
+            invocation_type=headers.get("x-amz-invocation-type", "RequestResponse"),
+            log_type=headers.get("x-amz-log-type", "None"),
+            client_context=headers.get("x-amz-client-context"),
+            payload=request.body,
+            trace_header=headers.get("x-amzn-trace-id"),
+        )
+        try:
+            result = await self.service.invoke(call, request_id)
+        except LambdaApiError as error:
+            exchange.respond(*render(error, request_id))
+            return
+        except Exception:
+            log.exception("invoke failed")
+            exchange.respond(*render(ServiceError("An internal error occurred."), request_id))
+            return
+        if result is None:
+            status = 204 if call.invocation_type == "DryRun" else 202
+            exchange.respond(status, [("X-Amzn-RequestId", request_id), ("Content-Type", "application/json")])
+            return
+        answer = [
+            ("Content-Type", "application/json"),
+            ("X-Amzn-RequestId", request_id),
+            ("X-Amz-Executed-Version", result.executed_version),
+        ]
+        if result.function_error:
+            answer.append(("X-Amz-Function-Error", result.function_error))
+        if result.log_tail is not None:
+            answer.append(("X-Amz-Log-Result", base64.b64encode(result.log_tail).decode()))
+        exchange.respond(200, answer, result.payload)

@@ -1,0 +1,87 @@
+"""Functions and layers rendered in the JSON shapes Lambda's API returns (keys in AWS's order)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from host.core.model import FunctionConfig, LayerVersion
+
+# Only GetFunction, GetFunctionConfiguration, Create and Update return these; ListFunctions leaves them out.
+_STATE_KEYS = (
+    "State",
+    "StateReason",
+    "StateReasonCode",
+    "LastUpdateStatus",
+    "LastUpdateStatusReason",
+    "LastUpdateStatusReasonCode",
+    "RuntimeVersionConfig",
+)
+
+
+def runtime_version_arn(region: str, runtime: str) -> str:
+    return f"arn:aws:lambda:{region}::runtime:{hashlib.sha256(runtime.encode()).hexdigest()}"
+
+
+def function_configuration(
+    function: FunctionConfig, region: str, *, qualified: bool = False, listing: bool = False
+) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "FunctionName": function.name,
+        "FunctionArn": f"{function.arn}:{function.version}" if qualified else function.arn,
+        "Runtime": function.runtime,
+        "Role": function.role,
+        "Handler": function.handler,
+        "CodeSize": function.code.size,
+        "Description": function.description,
+        "Timeout": function.timeout,
+        "MemorySize": function.memory_size,
+        "LastModified": function.last_modified,
+        "CodeSha256": function.code.sha256,
+        "Version": function.version,
+    }
+    if function.environment is not None:
+        shape["Environment"] = {"Variables": dict(function.environment)}
+    shape["TracingConfig"] = {"Mode": function.tracing_mode}
+    shape["RevisionId"] = function.revision_id
+    if function.layers:
+        shape["Layers"] = [{"Arn": layer.arn, "CodeSize": layer.code_size} for layer in function.layers]
+    shape["State"] = function.state
+    if function.state_reason:
+        shape["StateReason"] = function.state_reason
+        shape["StateReasonCode"] = function.state_reason_code
+    if function.last_update_status:
+        shape["LastUpdateStatus"] = function.last_update_status
+        if function.last_update_status == "InProgress":
+            shape["LastUpdateStatusReason"] = "The function is being created."
+            shape["LastUpdateStatusReasonCode"] = "Creating"
+    shape["PackageType"] = "Zip"
+    shape["Architectures"] = list(function.architectures)
+    shape["EphemeralStorage"] = {"Size": function.ephemeral_storage}
+    shape["SnapStart"] = {"ApplyOn": "None", "OptimizationStatus": "Off"}
+    shape["RuntimeVersionConfig"] = {"RuntimeVersionArn": runtime_version_arn(region, function.runtime)}
+    shape["LoggingConfig"] = {"LogFormat": function.log_format, "LogGroup": function.log_group_name}
+    if listing:
+        for key in _STATE_KEYS:
+            shape.pop(key, None)
+    return shape
+
+
+def layer_version(layer: LayerVersion, location: str | None, *, listing: bool = False) -> dict[str, Any]:
+    shape: dict[str, Any] = {}
+    if not listing:
+        shape["Content"] = {"Location": location, "CodeSha256": layer.code.sha256, "CodeSize": layer.code.size}
+        shape["LayerArn"] = layer.layer_arn
+    shape["LayerVersionArn"] = layer.arn
+    shape["Description"] = layer.description
+    shape["CreatedDate"] = layer.created_date
+    shape["Version"] = layer.version
+    if layer.compatible_runtimes is not None:
+        shape["CompatibleRuntimes"] = list(layer.compatible_runtimes)
+    if layer.license_info is not None:
+        shape["LicenseInfo"] = layer.license_info
+    if layer.compatible_architectures is not None:
+        shape["CompatibleArchitectures"] = list(layer.compatible_architectures)
+    if shape.get("Content", {}).get("Location") is None:
+        shape.get("Content", {}).pop("Location", None)
+    return shape

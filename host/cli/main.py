@@ -1,0 +1,205 @@
+"""The ``lambda-host`` command: ``serve``, ``invoke`` and ``images build|list``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from host.host import Host, HostConfig
+from host.service.async_events import AWS_RETRY_DELAYS
+
+DEFAULT_TEMPLATE = Path("sample_functions/template.yaml")
+
+
+def _delays(text: str) -> tuple[float, ...]:
+    return tuple(float(part) for part in text.split(",") if part.strip())
+
+
+def _parameters(items: list[str]) -> dict[str, str]:
+    result = {}
+    for item in items or []:
+        for pair in item.split():
+            key, _, value = pair.partition("=")
+            result[key.removeprefix("ParameterKey=")] = value
+    return result
+
+
+def _host_config(args: argparse.Namespace, **overrides) -> HostConfig:
+    template = Path(args.template) if getattr(args, "template", None) else None
+    values = dict(
+        host=getattr(args, "host", "127.0.0.1"),
+        port=getattr(args, "port", 9001),
+        state_dir=Path(args.state_dir),
+        region=args.region,
+        idle_timeout=args.idle_timeout,
+        async_retry_delays=args.async_retry_delays,
+        function_logs=not getattr(args, "quiet", False),
+        registry_base=args.registry_base,
+        template=template,
+        template_parameters=_parameters(getattr(args, "parameter_overrides", None) or []),
+    )
+    values.update(overrides)
+    return HostConfig(**values)
+
+
+def _add_host_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--template", help="an AWS SAM template whose functions and layers to deploy")
+    parser.add_argument("--parameter-overrides", nargs="*", help="template parameters as Key=Value")
+    parser.add_argument("--state-dir", default=".lambda-host", help="where functions, layers and queues are kept")
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--idle-timeout", type=float, default=600.0, help="seconds an idle environment stays warm")
+    parser.add_argument(
+        "--async-retry-delays",
+        type=_delays,
+        default=AWS_RETRY_DELAYS,
+        help="seconds before the retries of a failed Event invocation (AWS: 60,120)",
+    )
+    parser.add_argument("--registry-base", action="store_true", help="build images from debian:<suite>-slim")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    host = Host(_host_config(args))
+
+    async def main() -> None:
+        await host.start()
+        functions = host.function_store.all()
+        print(f"lambda-host is serving the Lambda API on {host.endpoint}", flush=True)
+        if functions:
+            print("Functions: " + ", ".join(f.name for f in functions))
+            example = functions[0].name
+            print("Invoke one with the AWS CLI:")
+            print(
+                f"  aws lambda invoke --endpoint-url {host.endpoint} --function-name {example} "
+                "--cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout"
+            )
+            print("or with boto3:")
+            print(
+                f"  boto3.client('lambda', endpoint_url='{host.endpoint}', region_name='{args.region}')"
+                f".invoke(FunctionName='{example}', Payload=b'{{}}')"
+            )
+        sys.stdout.flush()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        print("lambda-host: stopping, removing environments...", flush=True)
+        await host.stop()
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_invoke(args: argparse.Namespace) -> int:
+    import boto3
+    from botocore.config import Config
+
+    payload = Path(args.event).read_bytes() if args.event else b"{}"
+    host = None
+    endpoint = args.endpoint
+    if endpoint is None:
+        template = args.template or (str(DEFAULT_TEMPLATE) if DEFAULT_TEMPLATE.exists() else None)
+        args.template = template
+        host = Host(_host_config(args, port=0, function_logs=False))
+        host.start_in_thread()
+        endpoint = host.endpoint
+    try:
+        client = boto3.client(
+            "lambda",
+            endpoint_url=endpoint,
+            region_name=args.region,
+            aws_access_key_id="lambda-host",
+            aws_secret_access_key="lambda-host",
+            config=Config(read_timeout=960, retries={"total_max_attempts": 1}),
+        )
+        response = client.invoke(FunctionName=args.function, Payload=payload, LogType="Tail")
+        body = response["Payload"].read().decode("utf-8", "replace")
+        print(body)
+        print("--- log tail ---", file=sys.stderr)
+        print(base64.b64decode(response.get("LogResult", "")).decode("utf-8", "replace"), file=sys.stderr, end="")
+        return 1 if response.get("FunctionError") else 0
+    finally:
+        if host is not None:
+            host.stop_thread()
+
+
+def cmd_images(args: argparse.Namespace) -> int:
+    import docker
+
+    from host.images.builder import ImageBuilder
+    from host.images.definitions import load_definitions
+    from host.images.rootfs import BuildToolMissing
+
+    definitions = load_definitions()
+    builder = ImageBuilder(
+        docker.from_env(), say=lambda line: print(line, flush=True), registry_base=args.registry_base
+    )
+    wanted = args.runtime or sorted(definitions)
+    unknown = [r for r in wanted if r not in definitions]
+    if unknown:
+        print(f"unknown runtime(s): {', '.join(unknown)}; known: {', '.join(sorted(definitions))}", file=sys.stderr)
+        return 2
+    if args.action == "list":
+        for runtime in wanted:
+            status = builder.status(definitions[runtime])
+            size = f"{status.size / 1e6:.0f} MB" if status.size else "-"
+            print(f"{runtime:18} {status.tag:45} {'built' if status.present else 'missing':8} {size}")
+        return 0
+    try:
+        for runtime in wanted:
+            print(f"{runtime}: {builder.ensure(definitions[runtime], force=args.force)}", flush=True)
+    except BuildToolMissing as exc:
+        print(f"lambda-host: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lambda-host", description="A local, Docker-backed AWS Lambda host.")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the Lambda API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=9001)
+    serve.add_argument("--quiet", action="store_true", help="do not print function logs")
+    _add_host_options(serve)
+    serve.set_defaults(run=cmd_serve)
+
+    invoke = commands.add_parser("invoke", help="invoke one function once and print its result and log")
+    invoke.add_argument("function")
+    invoke.add_argument("--event", help="a JSON file to send as the event (default {})")
+    invoke.add_argument("--endpoint", help="a running lambda-host to use instead of starting one")
+    _add_host_options(invoke)
+    invoke.set_defaults(run=cmd_invoke)
+
+    images = commands.add_parser("images", help="build or list the runtime images")
+    images.add_argument("action", choices=["build", "list"])
+    images.add_argument("--runtime", action="append", help="only this runtime (repeatable)")
+    images.add_argument("--force", action="store_true", help="rebuild even if the image exists")
+    images.add_argument(
+        "--registry-base", action="store_true", help="start from debian:<suite>-slim (needs a registry)"
+    )
+    images.set_defaults(run=cmd_images)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("docker").setLevel(logging.WARNING)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

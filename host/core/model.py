@@ -1,0 +1,121 @@
+"""The values that describe deployed code: functions, layers and their code.
+
+Frozen dataclasses shared by the store (which persists them), the API (which renders
+them in AWS's shapes) and the scheduler (which starts environments from them). They
+hold no behaviour beyond small derived properties and know nothing of HTTP or SQL.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+LATEST = "$LATEST"
+
+
+def timestamp(now: float | None = None) -> str:
+    """Lambda's format for LastModified and CreatedDate: ``2026-11-27T16:42:41.123+0000``."""
+    now = time.time() if now is None else now
+    millis = int(now * 1000) % 1000
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{millis:03d}+0000"
+
+
+@dataclass(frozen=True)
+class CodeRef:
+    """A deployment package, extracted once into ``path`` (mounted read-only)."""
+
+    sha256: str  # base64 SHA-256 of the zip, as CodeSha256
+    size: int  # bytes of the zip, as CodeSize
+    path: str  # folder on this host holding the unzipped content
+    local: bool = False  # a developer's own folder, used in place rather than a stored zip
+
+
+@dataclass(frozen=True)
+class LayerRef:
+    """A layer version as a function references it."""
+
+    arn: str
+    code_size: int
+    code: CodeRef
+
+
+@dataclass(frozen=True)
+class LayerVersion:
+    name: str
+    version: int
+    arn: str  # the layer version ARN
+    layer_arn: str
+    description: str
+    created_date: str
+    code: CodeRef
+    compatible_runtimes: tuple[str, ...] | None = None
+    compatible_architectures: tuple[str, ...] | None = None
+    license_info: str | None = None
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    """One version of a function: everything an environment is started from."""
+
+    name: str
+    arn: str  # unqualified function ARN
+    runtime: str
+    handler: str
+    role: str
+    code: CodeRef
+    memory_size: int = 128
+    timeout: int = 3
+    description: str = ""
+    environment: tuple[tuple[str, str], ...] | None = None
+    ephemeral_storage: int = 512
+    architectures: tuple[str, ...] = ("x86_64",)
+    layers: tuple[LayerRef, ...] = ()
+    version: str = LATEST
+    revision_id: str = ""
+    last_modified: str = ""
+    state: str = "Active"
+    state_reason: str | None = None
+    state_reason_code: str | None = None
+    last_update_status: str | None = "Successful"
+    tracing_mode: str = "PassThrough"
+    log_format: str = "Text"
+    log_group: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def env_vars(self) -> dict[str, str]:
+        return dict(self.environment or ())
+
+    @property
+    def log_group_name(self) -> str:
+        return self.log_group or f"/aws/lambda/{self.name}"
+
+    @cached_property
+    def environment_key(self) -> tuple[str, str, str]:
+        """Environments are shared only by invocations of the same code and configuration."""
+        return (self.name, self.version, self.revision_key)
+
+    @cached_property
+    def revision_key(self) -> str:
+        # RevisionId also changes when nothing an environment sees changes (Pending to Active),
+        # so environments key on what they are built from instead.
+        layers = ",".join(layer.code.sha256 for layer in self.layers)
+        env = repr(sorted(self.environment or ()))
+        return "|".join(
+            (
+                self.runtime,
+                self.handler,
+                self.code.sha256,
+                self.code.path,
+                str(self.memory_size),
+                str(self.timeout),
+                str(self.ephemeral_storage),
+                layers,
+                env,
+                self.role,
+            )
+        )
+
+    def with_changes(self, **changes) -> FunctionConfig:
+        return replace(self, **changes)

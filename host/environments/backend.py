@@ -1,0 +1,54 @@
+"""The seam between environments and the engine that runs their containers.
+
+The host never calls an engine on an invocation's path: a backend creates a container
+that starts the environment agent (which dials back to the host) and later removes it.
+Everything between — spawning runtimes, resets, logs — goes through the agent.
+
+A backend's methods block; the scheduler calls them from a thread pool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Mount:
+    source: str  # folder on the host
+    target: str  # path in the container
+    read_only: bool = True
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """What an environment's container needs; nothing function-specific beyond limits and mounts."""
+
+    name: str
+    image: str
+    agent_address: str  # host:port the agent dials, as seen from the container
+    agent_token: str
+    memory_mb: int
+    mounts: tuple[Mount, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ContainerHandle:
+    id: str
+    name: str
+    memory_peak_file: str | None = None  # a file on this host holding the container's peak memory use
+
+
+class Backend(Protocol):
+    def create(self, spec: ContainerSpec) -> ContainerHandle:
+        """Create and start a container running the agent."""
+        ...
+
+    def destroy(self, handle: ContainerHandle) -> None:
+        """Remove the container, whatever its state."""
+        ...
+
+    def remove_labelled(self, labels: dict[str, str]) -> int:
+        """Remove every container carrying all of ``labels``; returns how many."""
+        ...

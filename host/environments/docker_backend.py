@@ -1,0 +1,104 @@
+"""The Docker backend: one container per environment, through the Docker SDK for Python.
+
+Containers run the agent as PID 1, on the default bridge network so the agent and the
+runtime reach the host through the bridge's gateway. Memory is limited to the
+function's MemorySize with no swap. Every container carries the host's labels, so
+leftovers can always be found and removed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from pathlib import Path
+
+import docker
+import docker.errors
+
+from host.environments.backend import ContainerHandle, ContainerSpec
+
+log = logging.getLogger("lambda_host.docker")
+
+LABEL = "lambda-host"
+HOST_ALIAS = "host.docker.internal"  # how containers reach the host when the bridge gateway is not local
+
+
+def bridge_gateway(client: docker.DockerClient) -> str | None:
+    """The default bridge's gateway address: where containers reach this host.
+
+    Docker reports it as the IPAM gateway, or only the subnet, whose first address the
+    bridge then takes.
+    """
+    try:
+        network = client.networks.get("bridge")
+    except docker.errors.DockerException:
+        return None
+    for config in network.attrs.get("IPAM", {}).get("Config") or []:
+        if config.get("Gateway"):
+            return config["Gateway"].split("/")[0]
+        if config.get("Subnet"):
+            subnet = ipaddress.ip_network(config["Subnet"], strict=False)
+            if subnet.version == 4:
+                return str(next(subnet.hosts()))
+    return None
+
+
+def memory_peak_file(pid: int) -> str | None:
+    """The cgroup file with the peak memory of the container whose init is ``pid``, if visible."""
+    try:
+        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":
+            candidate = Path("/sys/fs/cgroup") / path.lstrip("/") / "memory.peak"
+        elif "memory" in controllers.split(","):
+            candidate = Path("/sys/fs/cgroup/memory") / path.lstrip("/") / "memory.max_usage_in_bytes"
+        else:
+            continue
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+class DockerBackend:
+    def __init__(self, client: docker.DockerClient | None = None) -> None:
+        self.client = client or docker.from_env(max_pool_size=64)
+
+    def create(self, spec: ContainerSpec) -> ContainerHandle:
+        mounts = [docker.types.Mount(m.target, m.source, type="bind", read_only=m.read_only) for m in spec.mounts]
+        container = self.client.containers.run(
+            spec.image,
+            command=[spec.agent_address, spec.agent_token],
+            name=spec.name,
+            detach=True,
+            labels={LABEL: "1", **spec.labels},
+            mounts=mounts,
+            mem_limit=f"{spec.memory_mb}m",
+            memswap_limit=f"{spec.memory_mb}m",
+            network_mode="bridge",
+            stop_signal="SIGKILL",
+            extra_hosts={HOST_ALIAS: "host-gateway"} if spec.agent_address.startswith(HOST_ALIAS) else None,
+            log_config={"type": "none"},
+        )
+        container.reload()
+        pid = container.attrs.get("State", {}).get("Pid") or 0
+        return ContainerHandle(container.id, spec.name, memory_peak_file(pid) if pid else None)
+
+    def destroy(self, handle: ContainerHandle) -> None:
+        try:
+            self.client.api.remove_container(handle.id, force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:
+            if "already in progress" not in str(exc):
+                log.warning("could not remove container %s: %s", handle.name, exc)
+
+    def remove_labelled(self, labels: dict[str, str]) -> int:
+        filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
+        removed = 0
+        for info in self.client.api.containers(all=True, filters=filters):
+            self.destroy(ContainerHandle(info["Id"], info["Names"][0].lstrip("/") if info.get("Names") else ""))
+            removed += 1
+        return removed

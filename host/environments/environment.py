@@ -1,0 +1,562 @@
+"""One execution environment: a container, its agent, its runtime and its own Runtime API.
+
+An environment lives on the host's event loop and moves through the states of
+``host.core.states``. It takes one invocation at a time from the scheduler and hands
+it to the runtime when the runtime asks (``/next``); the runtime's answer, its death
+(reported by the agent) or the deadline ends the invocation. Nothing here calls Docker
+on an invocation's path: the container is created once, and resets go through the
+agent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import secrets
+import socket
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from host.core import platform_errors, reports
+from host.core.invocation import InvokeResult
+from host.core.model import FunctionConfig
+from host.core.states import EnvState, Lifecycle
+from host.core.variables import Platform, log_stream_name, runtime_environment
+from host.environments.agent_protocol import encode, read_frame, spawn_frame
+from host.environments.backend import ContainerHandle, ContainerSpec, Mount
+from host.environments.invocation import Invocation
+from host.http.server import serve
+from host.runtime_api.server import NextWaiter, Outcome, RuntimeApi
+
+if TYPE_CHECKING:
+    from host.environments.scheduler import Scheduler
+    from host.images.definitions import RuntimeDefinition
+
+log = logging.getLogger("lambda_host.environment")
+
+S = EnvState
+UNHANDLED = "Unhandled"
+ERROR_CAUSE_CONTENT_TYPE = "application/vnd.aws.lambda.error.cause+json"
+
+
+class InitFailure:
+    """Why the last init failed, kept until an invocation can be told."""
+
+    __slots__ = ("body", "error_type", "kind", "wait_status")
+
+    def __init__(self, kind: str, body: bytes = b"", error_type: str = "", wait_status: int | None = None):
+        self.kind = kind  # "error" (posted), "exit", "entrypoint", "timeout", "sandbox"
+        self.body = body
+        self.error_type = error_type
+        self.wait_status = wait_status
+
+    def payload(self, request_id: str, timeout: int) -> bytes:
+        if self.kind == "error":
+            return self.body
+        if self.kind == "exit":
+            return platform_errors.runtime_exit_error(request_id, self.wait_status)
+        if self.kind == "entrypoint":
+            return platform_errors.invalid_entrypoint(request_id, self.body.decode())
+        if self.kind == "timeout":
+            return platform_errors.timeout_error(request_id, timeout)
+        return json.dumps(
+            {"errorType": "Sandbox.Failure", "errorMessage": f"RequestId: {request_id} Error: {self.body.decode()}"}
+        ).encode()
+
+
+class Environment:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        function: FunctionConfig,
+        runtime: RuntimeDefinition,
+        image: str,
+        opt_dir: str | None,
+    ) -> None:
+        self.scheduler = scheduler
+        self.loop = scheduler.loop
+        self.function = function
+        self.key = function.environment_key
+        self.runtime = runtime
+        self.image = image
+        self.opt_dir = opt_dir
+        self.id = secrets.token_hex(6)
+        self.token = secrets.token_hex(16)
+        self.lifecycle = Lifecycle()
+        self.container: ContainerHandle | None = None
+        self.server: asyncio.Server | None = None
+        self.port = 0
+        self.control: asyncio.StreamWriter | None = None
+        self.log_sock: socket.socket | None = None
+        self.attached = self.loop.create_future()
+        self.waiter: NextWaiter | None = None
+        self.current: Invocation | None = None
+        self.deadline_ms = 0
+        self.runtime_pid = 0
+        self.init_started = 0.0
+        self.init_duration_ms: float | None = None
+        self.init_timer: asyncio.TimerHandle | None = None
+        self.init_failure: InitFailure | None = None
+        self.oom_kills = -1
+        self.last_used = time.monotonic()
+        self.log_stream = log_stream_name(function.version)
+        self.partial_line = b""
+        self.peak_fd: int | None = None
+
+    @property
+    def state(self) -> EnvState:
+        return self.lifecycle.state
+
+    def __repr__(self) -> str:
+        return f"<Environment {self.id} {self.function.name} {self.state.value}>"
+
+    # -- starting -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Create the container and spawn the runtime; raises if the environment cannot start."""
+        settings = self.scheduler.settings
+        self.server = await serve(RuntimeApi(self).handle, settings.bind_host, 0, max_body=8 * 1024 * 1024)
+        self.port = self.server.sockets[0].getsockname()[1]
+        self.scheduler.agents.expect(self.token, self)
+        spec = ContainerSpec(
+            name=f"lambda-host-{self.function.name[:40]}-{self.id}",
+            image=self.image,
+            agent_address=f"{settings.container_host}:{self.scheduler.agent_port}",
+            agent_token=self.token,
+            memory_mb=self.function.memory_size,
+            mounts=self._mounts(),
+            labels={**settings.labels, "lambda-host.function": self.function.name},
+        )
+        self.container = await self.loop.run_in_executor(self.scheduler.executor, self.scheduler.backend.create, spec)
+        if self.container.memory_peak_file:
+            with contextlib.suppress(OSError):
+                self.peak_fd = os.open(self.container.memory_peak_file, os.O_RDONLY)
+        await asyncio.wait_for(asyncio.shield(self.attached), settings.agent_timeout)
+        self.lifecycle.move(S.INITIALIZING)
+        self._spawn()
+
+    def _mounts(self) -> tuple[Mount, ...]:
+        mounts = [Mount(self.function.code.path, "/var/task")]
+        if self.opt_dir:
+            mounts.append(Mount(self.opt_dir, "/opt"))
+        return tuple(mounts)
+
+    def attach_control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.control = writer
+        self.loop.create_task(self._read_control(reader))
+        self._maybe_attached()
+
+    def attach_log(self, sock: socket.socket) -> None:
+        self.log_sock = sock
+        self.loop.add_reader(sock.fileno(), self._read_log)
+        self._maybe_attached()
+
+    def _maybe_attached(self) -> None:
+        if self.control is not None and self.log_sock is not None and not self.attached.done():
+            self.attached.set_result(None)
+
+    def _entrypoint(self) -> list[str] | None:
+        """The bootstrap to run; None when a custom runtime has none (Lambda's InvalidEntrypoint)."""
+        if self.runtime.client != "provided":
+            return list(self.runtime.entrypoints)
+        host_paths = {"/var/task/bootstrap": self.function.code.path, "/opt/bootstrap": self.opt_dir}
+        for path in self.runtime.entrypoints:
+            folder = host_paths.get(path)
+            if folder and (Path(folder) / "bootstrap").exists():
+                return [path]
+        return None
+
+    def _spawn(self) -> None:
+        """Start a fresh runtime process (state Initializing)."""
+        self.init_failure = None
+        self.init_duration_ms = None
+        self.init_started = time.perf_counter()
+        argv = self._entrypoint()
+        if argv is None:
+            bootstraps = " ".join(self.runtime.entrypoints)
+            self._init_failed(InitFailure("entrypoint", f"Couldn't find valid bootstrap(s): [{bootstraps}]".encode()))
+            return
+        env = runtime_environment(
+            function_name=self.function.name,
+            version=self.function.version,
+            handler=self.function.handler,
+            memory_size=self.function.memory_size,
+            log_group=self.function.log_group_name,
+            log_stream=self.log_stream,
+            runtime_defaults=dict(self.runtime.env),
+            execution_env=self.runtime.execution_env(self.function.runtime),
+            user_variables=self.function.env_vars,
+            platform=self._platform(),
+        )
+        self.control.write(spawn_frame("/var/task", argv, env))
+        limit = self.scheduler.settings.init_timeout + self.function.timeout
+        self.init_timer = self.loop.call_later(limit, self._init_timed_out)
+        self.scheduler.log_sink.platform(
+            self, reports.init_start_line(self.runtime.runtime_version, self._runtime_arn())
+        )
+
+    def _platform(self) -> Platform:
+        settings = self.scheduler.settings
+        return Platform(
+            region=settings.region,
+            runtime_api=f"{settings.container_host}:{self.port}",
+            lambda_endpoint=settings.lambda_endpoint,
+            credentials=settings.credentials,
+        )
+
+    def _runtime_arn(self) -> str:
+        digest = _stable_hex(f"{self.runtime.id}/{self.runtime.runtime_version}")
+        return f"arn:aws:lambda:{self.scheduler.settings.region}::runtime:{digest}"
+
+    # -- the agent --------------------------------------------------------------------------
+
+    async def _read_control(self, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                self._on_agent_frame(await read_frame(reader))
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            pass
+        except Exception:
+            log.exception("environment %s: agent frame handling failed", self.id)
+        self._on_agent_lost()
+
+    def _on_agent_frame(self, frame: list[str]) -> None:
+        verb = frame[0]
+        if verb == "spawned":
+            self.runtime_pid = int(frame[1])
+        elif verb == "spawn-failed":
+            self._init_failed(InitFailure("entrypoint", frame[1].encode()))
+        elif verb == "exited":
+            pid, status, oom_kills = int(frame[1]), int(frame[2]), int(frame[3])
+            if pid == self.runtime_pid:
+                self.runtime_pid = 0
+                self._on_runtime_exit(status, self._count_oom(oom_kills))
+        elif verb == "killed":
+            if self.state is S.RESETTING:
+                self.lifecycle.move(S.INITIALIZING)
+                self._spawn()
+        elif verb == "ready":
+            self.oom_kills = int(frame[1])
+
+    def _count_oom(self, oom_kills: int) -> bool:
+        was_oom = oom_kills > self.oom_kills >= 0
+        self.oom_kills = oom_kills
+        return was_oom
+
+    def _on_runtime_exit(self, wait_status: int, oom: bool) -> None:
+        if self.state is S.INVOKING and self.current is not None:
+            body = platform_errors.runtime_exit_error(self.current.request_id, wait_status)
+            report_type = "Runtime.OutOfMemory" if oom else "Runtime.ExitError"
+            self._finish(body, UNHANDLED, "Runtime.ExitError", status="error", report_type=report_type)
+            self._reset()
+        elif self.state is S.INITIALIZING:
+            self._init_failed(InitFailure("exit", wait_status=wait_status))
+        elif self.state is S.IDLE:
+            self._reset()
+
+    def _on_agent_lost(self) -> None:
+        """The agent's connection closed: the container is gone or going."""
+        if self.lifecycle.alive:
+            log.warning("environment %s: agent connection lost; removing the environment", self.id)
+            self.loop.create_task(self.destroy(reason="the execution environment stopped unexpectedly"))
+
+    def _reset(self) -> None:
+        """Kill the runtime's processes (the container and /tmp stay) and start a new runtime."""
+        if not self.lifecycle.can(S.RESETTING):
+            return
+        self.lifecycle.move(S.RESETTING)
+        self._cancel_init_timer()
+        if self.waiter is not None:
+            self.waiter.close()
+            self.waiter = None
+        self.control.write(encode("kill"))
+
+    # -- init -------------------------------------------------------------------------------
+
+    def _cancel_init_timer(self) -> None:
+        if self.init_timer is not None:
+            self.init_timer.cancel()
+            self.init_timer = None
+
+    def _init_timed_out(self) -> None:
+        self.init_timer = None
+        if self.state is S.INITIALIZING:
+            self.control.write(encode("kill"))
+            self._init_failed(InitFailure("timeout"))
+
+    def _init_failed(self, failure: InitFailure) -> None:
+        if self.state is not S.INITIALIZING:
+            return
+        self._cancel_init_timer()
+        self.init_failure = failure
+        duration = (time.perf_counter() - self.init_started) * 1000
+        error_type = failure.error_type or {"exit": "Runtime.ExitError", "timeout": "Sandbox.Timedout"}.get(
+            failure.kind, "Runtime.InvalidEntrypoint"
+        )
+        self.scheduler.log_sink.platform(
+            self,
+            f"INIT_REPORT Init Duration: {duration:.2f} ms\tPhase: init\tStatus: error\tError Type: {error_type}\n",
+        )
+        self.lifecycle.move(S.FAILED)
+        self.scheduler.on_failed(self)
+
+    def serve_init_failure(self, invocation: Invocation) -> None:
+        """Answer ``invocation`` with the last init failure, then try a fresh runtime."""
+        failure = self.init_failure
+        self.current = invocation
+        self._begin(invocation)
+        payload = failure.payload(invocation.request_id, self.function.timeout)
+        error_type = failure.error_type or _error_type_of(payload)
+        status = "timeout" if failure.kind == "timeout" else "error"
+        self._finish(payload, UNHANDLED, error_type, status=status)
+        self._reset()
+
+    # -- invocations ------------------------------------------------------------------------
+
+    def assign(self, invocation: Invocation) -> None:
+        """Take ``invocation`` (state Idle to Invoking); the runtime gets it at its next /next."""
+        self.lifecycle.move(S.INVOKING)
+        self.current = invocation
+        if self.waiter is not None:
+            waiter, self.waiter = self.waiter, None
+            self._deliver(waiter)
+
+    def _begin(self, invocation: Invocation) -> None:
+        invocation.started = time.perf_counter()
+        start = reports.start_line(invocation.request_id, self.function.version).encode()
+        invocation.append_log(start)
+        self.scheduler.log_sink.write(self, start)
+
+    def _deliver(self, waiter: NextWaiter) -> None:
+        invocation = self.current
+        if not invocation.delivered:
+            invocation.delivered = True
+            self._begin(invocation)
+            timeout = self.function.timeout
+            invocation.timer = self.loop.call_later(timeout, self._timed_out, invocation)
+            self.deadline_ms = int(time.time() * 1000) + timeout * 1000
+        if not waiter.deliver(invocation.request, self.deadline_ms):
+            # The runtime's connection is gone; the agent will tell us how it ended.
+            invocation.delivered = True
+
+    def _timed_out(self, invocation: Invocation) -> None:
+        if self.current is not invocation:
+            return
+        invocation.timer = None
+        body = platform_errors.timeout_error(invocation.request_id, self.function.timeout)
+        self._finish(body, UNHANDLED, "Sandbox.Timedout", status="timeout")
+        self._reset()
+
+    def _finish(
+        self,
+        payload: bytes,
+        function_error: str | None = None,
+        error_type: str | None = None,
+        status: str | None = None,
+        report_type: str | None = None,
+    ) -> None:
+        """End the current invocation: write END and REPORT, answer the caller.
+
+        ``status`` ("timeout" or "error") marks failures of the platform rather than of the
+        function's code, which REPORT shows with their type (``report_type``, by default
+        ``error_type``); an exception raised by the handler leaves REPORT as it is.
+        """
+        self._drain_log()
+        invocation, self.current = self.current, None
+        duration = (time.perf_counter() - invocation.started) * 1000
+        init_ms, self.init_duration_ms = self.init_duration_ms, None
+        report = reports.Report(
+            request_id=invocation.request_id,
+            duration_ms=duration,
+            memory_size=self.function.memory_size,
+            max_memory_used_mb=self._max_memory_mb(),
+            init_duration_ms=init_ms,
+            status=status,
+            error_type=(report_type or error_type) if status == "error" else None,
+        )
+        closing = (reports.end_line(invocation.request_id) + reports.report_line(report)).encode()
+        invocation.append_log(closing)
+        self.scheduler.log_sink.write(self, closing)
+        self.last_used = time.monotonic()
+        invocation.resolve(
+            InvokeResult(
+                payload=payload,
+                executed_version=self.function.version,
+                function_error=function_error,
+                error_type=error_type,
+                log_tail=reports.tail(bytes(invocation.log)) if invocation.request.log_tail else None,
+            )
+        )
+
+    def _max_memory_mb(self) -> int | None:
+        if self.peak_fd is None:
+            return None
+        try:
+            return round(int(os.pread(self.peak_fd, 32, 0)) / (1024 * 1024))
+        except (OSError, ValueError):
+            return None
+
+    # -- the Runtime API (called by host.runtime_api) ----------------------------------------
+
+    def next_requested(self, waiter: NextWaiter) -> Outcome | None:
+        state = self.state
+        if state is S.INITIALIZING:
+            self._cancel_init_timer()
+            self.init_duration_ms = (time.perf_counter() - self.init_started) * 1000
+            self.waiter = waiter
+            self.lifecycle.move(S.IDLE)
+            self.scheduler.on_idle(self)
+            return None
+        if state is S.INVOKING and self.current is not None:
+            self._deliver(waiter)
+            return None
+        if state is S.IDLE:
+            if self.waiter is not None:
+                self.waiter.refuse(Outcome.invalid_state("Running", "Ready"))
+            self.waiter = waiter
+            return None
+        return Outcome.invalid_state(_RIE_STATE.get(state, state.value), "Ready")
+
+    def _check_reply(self, request_id: str) -> Outcome | None:
+        invocation = self.current
+        if invocation is None or not invocation.delivered or invocation.request_id != request_id:
+            return Outcome.invalid_request_id()
+        return None
+
+    def response_posted(self, request_id: str, body: bytes) -> Outcome:
+        refused = self._check_reply(request_id)
+        if refused is not None:
+            return refused
+        if len(body) > platform_errors.MAX_RESPONSE_BYTES:
+            self._finish(
+                platform_errors.response_too_large(), UNHANDLED, "Function.ResponseSizeTooLarge", status="error"
+            )
+            self._after_reply()
+            return Outcome.too_large()
+        self._finish(body, None)
+        self._after_reply()
+        return Outcome.accepted()
+
+    def error_posted(self, request_id: str, body: bytes, error_type: str | None, content_type: str) -> Outcome:
+        refused = self._check_reply(request_id)
+        if refused is not None:
+            return refused
+        if content_type.startswith(ERROR_CAUSE_CONTENT_TYPE):
+            body = _without_error_cause(body)
+        kind = error_type or _error_type_of(body) or "Unhandled"
+        self._finish(body, UNHANDLED, kind)
+        self._after_reply()
+        return Outcome.accepted()
+
+    def init_error_posted(self, body: bytes, error_type: str | None) -> Outcome:
+        if self.state is not S.INITIALIZING:
+            return Outcome.invalid_state(_RIE_STATE.get(self.state, self.state.value), "InitError")
+        self._init_failed(InitFailure("error", body, error_type or _error_type_of(body) or "Runtime.Unknown"))
+        return Outcome.accepted()
+
+    def _after_reply(self) -> None:
+        self.lifecycle.move(S.IDLE)
+        self.scheduler.on_idle(self)
+
+    # -- logs -------------------------------------------------------------------------------
+
+    def _read_log(self) -> None:
+        try:
+            data = self.log_sock.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.loop.remove_reader(self.log_sock.fileno())
+            return
+        self._take_log(data)
+
+    def _drain_log(self) -> None:
+        """Take whatever output the runtime wrote before it answered, so it precedes END."""
+        if self.log_sock is None:
+            return
+        while True:
+            try:
+                data = self.log_sock.recv(65536)
+            except (BlockingIOError, OSError):
+                return
+            if not data:
+                return
+            self._take_log(data)
+
+    def _take_log(self, data: bytes) -> None:
+        if self.current is not None and self.current.delivered:
+            self.current.append_log(data)
+        self.scheduler.log_sink.write(self, data)
+
+    # -- the end ----------------------------------------------------------------------------
+
+    async def destroy(self, reason: str = "the execution environment was removed") -> None:
+        if not self.lifecycle.alive:
+            return
+        self.lifecycle.move(S.DESTROYING)
+        self._cancel_init_timer()
+        if self.current is not None:
+            invocation = self.current
+            if not invocation.started:
+                invocation.started = time.perf_counter()
+            body = platform_errors.runtime_exit_error(invocation.request_id, None)
+            self._finish(body, UNHANDLED, "Runtime.ExitError", status="error")
+        if self.waiter is not None:
+            self.waiter.close()
+            self.waiter = None
+        self.scheduler.agents.forget(self.token)
+        if self.server is not None:
+            self.server.close()
+        if self.log_sock is not None:
+            with contextlib.suppress(ValueError, OSError):
+                self.loop.remove_reader(self.log_sock.fileno())
+            self.log_sock.close()
+        if self.control is not None:
+            self.control.close()
+        if self.peak_fd is not None:
+            os.close(self.peak_fd)
+            self.peak_fd = None
+        if self.container is not None:
+            await self.loop.run_in_executor(self.scheduler.executor, self.scheduler.backend.destroy, self.container)
+        self.lifecycle.move(S.DESTROYED)
+        self.scheduler.on_gone(self)
+
+
+# RIE's names for runtime states, used in its "State transition from X to Y failed" message.
+_RIE_STATE = {
+    S.FAILED: "InitError",
+    S.INVOKING: "Running",
+    S.IDLE: "Ready",
+    S.RESETTING: "Reset",
+    S.INITIALIZING: "Started",
+}
+
+
+def _error_type_of(body: bytes) -> str | None:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    return value.get("errorType") if isinstance(value, dict) and isinstance(value.get("errorType"), str) else None
+
+
+def _without_error_cause(body: bytes) -> bytes:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(value, dict):
+        return body
+    kept = {k: value[k] for k in ("errorMessage", "errorType", "stackTrace") if k in value}
+    return json.dumps(kept).encode()
+
+
+def _stable_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,206 @@
+"""The scheduler: pools of warm environments, one pool per function version and configuration.
+
+It runs on the host's event loop and owns every environment. An invocation joins its
+pool's queue; an idle environment takes it at once, otherwise new environments are
+started (one per waiting invocation, ``host.core.pool.starts_needed``) and whichever
+becomes idle first takes the head of the queue. Idle environments are kept warm and
+removed after ``idle_timeout``; environments of a function whose code or
+configuration changed are removed as soon as they finish what they are doing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from host.core import pool as policy
+from host.core.invocation import InvokeRequest, InvokeResult
+from host.core.model import FunctionConfig
+from host.core.states import EnvState
+from host.environments.agent_listener import AgentListener
+from host.environments.backend import Backend
+from host.environments.environment import Environment
+from host.environments.invocation import Invocation
+from host.environments.logsink import LogSink
+from host.images.catalog import RuntimeCatalog
+
+log = logging.getLogger("lambda_host.scheduler")
+
+
+@dataclass(frozen=True)
+class Settings:
+    bind_host: str  # where the Runtime APIs and the agent listener listen
+    container_host: str  # how containers reach this host
+    lambda_endpoint: str  # the Lambda API as containers reach it (AWS_ENDPOINT_URL_LAMBDA)
+    region: str = "us-east-1"
+    credentials: tuple[str, str, str | None] = ("lambda-host", "lambda-host", None)
+    labels: dict[str, str] = field(default_factory=dict)
+    idle_timeout: float = 600.0
+    init_timeout: float = 10.0
+    agent_timeout: float = 60.0
+
+
+class Pool:
+    __slots__ = ("envs", "key", "queue")
+
+    def __init__(self, key: tuple) -> None:
+        self.key = key
+        self.envs: list[Environment] = []
+        self.queue: deque[Invocation] = deque()
+
+
+class Scheduler:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        backend: Backend,
+        settings: Settings,
+        catalog: RuntimeCatalog,
+        opt_for: Callable[[FunctionConfig], str | None],
+        current_function: Callable[[str], FunctionConfig | None],
+        log_sink: LogSink | None = None,
+    ) -> None:
+        self.loop = loop
+        self.backend = backend
+        self.settings = settings
+        self.catalog = catalog
+        self.opt_for = opt_for
+        self.current_function = current_function
+        self.log_sink = log_sink or LogSink(loop)
+        self.executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lambda-host-docker")
+        self.agents = AgentListener()
+        self.agent_port = 0
+        self.pools: dict[tuple, Pool] = {}
+        self.reaper: asyncio.Task | None = None
+        self.closing = False
+
+    async def start(self) -> None:
+        self.agent_port = await self.agents.start(self.settings.bind_host)
+        self.reaper = self.loop.create_task(self._reap_forever())
+
+    # -- invoking ---------------------------------------------------------------------------
+
+    def invoke(self, request: InvokeRequest) -> asyncio.Future[InvokeResult]:
+        """Queue ``request``; the future resolves with its result. Call on the loop."""
+        invocation = Invocation(request, self.loop)
+        key = request.function.environment_key
+        pool = self.pools.get(key)
+        if pool is None:
+            pool = self.pools[key] = Pool(key)
+        pool.queue.append(invocation)
+        self._pump(pool, request.function)
+        return invocation.future
+
+    def _pump(self, pool: Pool, function: FunctionConfig) -> None:
+        queue = pool.queue
+        while queue:
+            env = policy.pick_idle(pool.envs)
+            if env is not None:
+                env.assign(queue.popleft())
+                continue
+            failed = policy.pick_failed(pool.envs)
+            if failed is None:
+                break
+            failed.serve_init_failure(queue.popleft())
+        if queue and not self.closing:
+            for _ in range(policy.starts_needed(len(queue), pool.envs)):
+                self._start(pool, function)
+
+    def _start(self, pool: Pool, function: FunctionConfig) -> None:
+        runtime = self.catalog.definition(function.runtime)
+        env = Environment(self, function, runtime, self.catalog.image(function.runtime), self.opt_for(function))
+        pool.envs.append(env)
+        self.loop.create_task(self._run_start(pool, env))
+
+    async def _run_start(self, pool: Pool, env: Environment) -> None:
+        try:
+            await env.start()
+        except Exception as exc:
+            log.error("could not start an environment for %s: %s", env.function.name, exc)
+            if pool.queue:
+                invocation = pool.queue.popleft()
+                invocation.resolve(_sandbox_failure(invocation, env.function, f"failed to start: {exc}"))
+            await env.destroy()
+
+    # -- environments report back -------------------------------------------------------------
+
+    def on_idle(self, env: Environment) -> None:
+        pool = self.pools.get(env.key)
+        if pool is not None and pool.queue:
+            env.assign(pool.queue.popleft())
+        elif self.closing or self._is_stale(env):
+            self.loop.create_task(env.destroy())
+
+    def on_failed(self, env: Environment) -> None:
+        pool = self.pools.get(env.key)
+        if pool is not None and pool.queue:
+            env.serve_init_failure(pool.queue.popleft())
+        elif self.closing or self._is_stale(env):
+            self.loop.create_task(env.destroy())
+
+    def on_gone(self, env: Environment) -> None:
+        pool = self.pools.get(env.key)
+        if pool is None:
+            return
+        if env in pool.envs:
+            pool.envs.remove(env)
+        if pool.queue:
+            self._pump(pool, pool.queue[0].request.function)
+        elif not pool.envs:
+            del self.pools[env.key]
+
+    def _is_stale(self, env: Environment) -> bool:
+        current = self.current_function(env.function.name)
+        return current is None or current.environment_key != env.key
+
+    def retire(self, function_name: str) -> None:
+        """The function changed or went away: stop keeping its old environments warm."""
+        for pool in list(self.pools.values()):
+            if pool.key[0] != function_name or pool.queue:
+                continue
+            for env in list(pool.envs):
+                if env.state in policy.RESTING and self._is_stale(env):
+                    self.loop.create_task(env.destroy())
+
+    # -- upkeep -------------------------------------------------------------------------------
+
+    async def _reap_forever(self) -> None:
+        period = max(0.05, min(self.settings.idle_timeout / 4, 5.0))
+        while True:
+            await asyncio.sleep(period)
+            now = time.monotonic()
+            for pool in list(self.pools.values()):
+                for env in policy.expired(pool.envs, now, self.settings.idle_timeout):
+                    self.loop.create_task(env.destroy())
+
+    def environments(self) -> list[Environment]:
+        return [env for pool in self.pools.values() for env in pool.envs]
+
+    async def close(self) -> None:
+        """Remove every environment (in parallel); invocations still queued get an error."""
+        self.closing = True
+        if self.reaper is not None:
+            self.reaper.cancel()
+        for pool in self.pools.values():
+            while pool.queue:
+                invocation = pool.queue.popleft()
+                invocation.resolve(
+                    _sandbox_failure(invocation, invocation.request.function, "the host is shutting down")
+                )
+        envs = [env for env in self.environments() if env.state is not EnvState.DESTROYED]
+        await asyncio.gather(*(env.destroy() for env in envs), return_exceptions=True)
+        await self.agents.close()
+        self.executor.shutdown(wait=False)
+
+
+def _sandbox_failure(invocation: Invocation, function: FunctionConfig, detail: str) -> InvokeResult:
+    body = json.dumps(
+        {"errorType": "Sandbox.Failure", "errorMessage": f"RequestId: {invocation.request_id} Error: {detail}"}
+    ).encode()
+    return InvokeResult(body, function.version, "Unhandled", "Sandbox.Failure")

@@ -1,0 +1,258 @@
+"""The host process: wires the store, images, scheduler and APIs together and runs them.
+
+One event loop carries the hot paths (the Invoke API and every environment's Runtime
+API); Flask's management views run in a thread pool behind the same listener; Docker
+calls run in another pool. ``Host.start`` can run on the caller's loop (``serve``) or
+on a thread of its own (the pytest plugin, one-shot invokes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import secrets
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from host.api.app import Services, create_app
+from host.api.invoke import INVOKE_PATH, InvokeEndpoint
+from host.environments.docker_backend import DockerBackend, bridge_gateway
+from host.environments.logsink import LogSink
+from host.environments.scheduler import Scheduler, Settings
+from host.http.server import Exchange, serve
+from host.http.wsgi import WsgiBridge
+from host.images.builder import ImageBuilder
+from host.images.catalog import RuntimeCatalog
+from host.images.definitions import load_definitions
+from host.service.async_events import AWS_RETRY_DELAYS, AsyncDispatcher
+from host.service.functions import FunctionService
+from host.service.invoke import InvokeService, new_trace_id
+from host.service.layers import LayerService
+from host.store.db import Database
+from host.store.events import EventQueue
+from host.store.functions import FunctionStore
+from host.store.layers import LayerStore
+from host.store.packages import PackageStore
+
+log = logging.getLogger("lambda_host")
+
+
+@dataclass
+class HostConfig:
+    host: str = "127.0.0.1"
+    port: int = 9001
+    state_dir: Path = Path(".lambda-host")
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    idle_timeout: float = 600.0
+    async_retry_delays: tuple[float, ...] = AWS_RETRY_DELAYS
+    async_concurrency: int = 10
+    function_logs: bool = True
+    registry_base: bool = False
+    container_host: str | None = None  # how containers reach this host; found from Docker by default
+    labels: dict[str, str] = field(default_factory=dict)
+    template: Path | None = None
+    template_parameters: dict[str, str] = field(default_factory=dict)
+
+
+def _bindable(address: str) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((address, 0))
+            return True
+        except OSError:
+            return False
+
+
+def _credentials() -> tuple[str, str, str | None]:
+    """The host's own AWS credentials when it has them (as SAM CLI passes them), else placeholders."""
+    key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if key and secret:
+        return key, secret, os.environ.get("AWS_SESSION_TOKEN")
+    return "lambda-host", "lambda-host", None
+
+
+class FrontDoor:
+    """The Lambda API listener: Invoke on the loop, everything else through Flask."""
+
+    def __init__(self) -> None:
+        self.invoke: InvokeEndpoint | None = None
+        self.management: WsgiBridge | None = None
+
+    def attach(self, invoke: InvokeEndpoint, management: WsgiBridge) -> None:
+        self.invoke = invoke
+        self.management = management
+
+    def handle(self, exchange: Exchange) -> None:
+        if self.invoke is None or self.management is None:
+            exchange.respond(503, [("Content-Type", "application/json")], b'{"message":"lambda-host is starting"}')
+            return
+        request = exchange.request
+        if request.method == "POST":
+            match = INVOKE_PATH.match(request.path)
+            if match is not None:
+                self.invoke.handle(exchange, match.group(1))
+                return
+        self.management.handle(exchange)
+
+
+class Host:
+    def __init__(self, config: HostConfig) -> None:
+        self.config = config
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.servers: list[asyncio.Server] = []
+        self.port = config.port
+        self.thread: threading.Thread | None = None
+        state = config.state_dir.resolve()
+        state.mkdir(parents=True, exist_ok=True)
+        self.state_dir = state
+        # Containers of this state directory from an earlier (crashed) run carry the same owner.
+        self.owner = hashlib.sha256(str(state).encode()).hexdigest()[:16]
+        self.instance = secrets.token_hex(6)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.config.host if self.config.host != '0.0.0.0' else '127.0.0.1'}:{self.port}"
+
+    async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        config = self.config
+        self.db = Database(self.state_dir / "lambda-host.db")
+        self.packages = PackageStore(self.state_dir)
+        self.function_store = FunctionStore(self.db)
+        self.layer_store = LayerStore(self.db)
+        self.backend = DockerBackend()
+        labels = {"lambda-host.owner": self.owner, "lambda-host.instance": self.instance, **config.labels}
+        removed = await self.loop.run_in_executor(None, self.backend.remove_labelled, {"lambda-host.owner": self.owner})
+        if removed:
+            log.info("removed %d container(s) left by an earlier run", removed)
+
+        gateway = config.container_host or bridge_gateway(self.backend.client) or "host.docker.internal"
+        bind_host = gateway if _bindable(gateway) else "0.0.0.0"
+        self.builder = ImageBuilder(self.backend.client, say=log.info, registry_base=config.registry_base)
+        self.catalog = RuntimeCatalog(load_definitions(), self.builder)
+        self.layers = LayerService(
+            region=config.region, account=config.account_id, store=self.layer_store, packages=self.packages
+        )
+        self.functions = FunctionService(
+            region=config.region,
+            account=config.account_id,
+            store=self.function_store,
+            packages=self.packages,
+            layers=self.layers,
+            catalog=self.catalog,
+            on_change=lambda name: self.loop.call_soon_threadsafe(self.scheduler.retire, name),
+        )
+        self.api_executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-host-api")
+        app = create_app(Services(self.functions, self.layers, self.packages, config.region))
+
+        # The Lambda API: the address asked for, and the bridge gateway for functions calling back.
+        front = FrontDoor()
+        server = await serve(front.handle, config.host, config.port)
+        self.servers.append(server)
+        self.port = server.sockets[0].getsockname()[1]
+        container_port = self.port
+        if config.host not in ("0.0.0.0", gateway) and bind_host != "0.0.0.0":
+            try:
+                inner = await serve(front.handle, bind_host, self.port)
+            except OSError:
+                inner = await serve(front.handle, bind_host, 0)
+            self.servers.append(inner)
+            container_port = inner.sockets[0].getsockname()[1]
+
+        settings = Settings(
+            bind_host=bind_host,
+            container_host=gateway,
+            lambda_endpoint=f"http://{gateway}:{container_port}",
+            region=config.region,
+            credentials=_credentials(),
+            labels=labels,
+            idle_timeout=config.idle_timeout,
+        )
+        self.scheduler = Scheduler(
+            self.loop,
+            self.backend,
+            settings,
+            self.catalog,
+            opt_for=self.functions.opt_dir,
+            current_function=self.function_store.get,
+            log_sink=LogSink(self.loop, enabled=config.function_logs),
+        )
+        await self.scheduler.start()
+        self.dispatcher = AsyncDispatcher(
+            self.loop,
+            EventQueue(self.db),
+            self.function_store,
+            self.scheduler,
+            arn_of=self.functions.arn,
+            new_trace_id=new_trace_id,
+            retry_delays=config.async_retry_delays,
+            concurrency=config.async_concurrency,
+        )
+        self.invoke_service = InvokeService(self.functions, self.scheduler, self.dispatcher)
+        front.attach(
+            InvokeEndpoint(self.invoke_service, self.loop),
+            WsgiBridge(app, self.loop, self.api_executor, (config.host, self.port)),
+        )
+        if config.template is not None:
+            from host.templates.sam import deploy_template
+
+            await self.loop.run_in_executor(
+                self.api_executor, deploy_template, config.template, self, config.template_parameters
+            )
+        self.dispatcher.start()
+        log.info("lambda-host listening on %s", self.endpoint)
+
+    async def stop(self) -> None:
+        for server in self.servers:
+            server.close()
+        if hasattr(self, "dispatcher"):
+            await self.dispatcher.close()
+        if hasattr(self, "scheduler"):
+            await self.scheduler.close()
+        if hasattr(self, "backend"):
+            await self.loop.run_in_executor(None, self.backend.remove_labelled, {"lambda-host.instance": self.instance})
+        if hasattr(self, "api_executor"):
+            self.api_executor.shutdown(wait=False)
+
+    # -- running on a thread of its own (tests, one-shot invokes) -------------------------------
+
+    def start_in_thread(self, timeout: float = 120.0) -> None:
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            self.loop = loop
+            try:
+                loop.run_until_complete(self.start())
+            except BaseException as exc:
+                failure.append(exc)
+                started.set()
+                loop.run_until_complete(self.stop())
+                loop.close()
+                return
+            started.set()
+            loop.run_forever()
+            loop.run_until_complete(self.stop())
+            loop.close()
+
+        self.thread = threading.Thread(target=run, name="lambda-host", daemon=True)
+        self.thread.start()
+        if not started.wait(timeout):
+            raise TimeoutError("lambda-host did not start in time")
+        if failure:
+            raise failure[0]
+
+    def stop_thread(self, timeout: float = 60.0) -> None:
+        if self.thread is None or self.loop is None:
+            return
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout)
+        self.thread = None

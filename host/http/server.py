@@ -1,0 +1,212 @@
+"""A small HTTP/1.1 server on asyncio and httptools, for the host's hot paths.
+
+The Invoke API and every environment's Runtime API are served here rather than by a
+WSGI server, because an invocation is a hand-off between two connections (the caller's
+and the runtime's long-poll) that must cost microseconds: no thread per request, no
+thread hand-off, TCP_NODELAY on every socket, keep-alive always.
+
+1. A handler gets each complete request as an ``Exchange`` and answers it now or later
+   (``respond``); a long-poll simply answers later.
+2. Requests on one connection are answered in order; a pipelined request waits for the
+   one before it.
+3. ``Expect: 100-continue`` is honoured; bodies over ``max_body`` get 413 and the
+   connection closes.
+4. When the peer goes away, an unanswered exchange's ``on_close`` callback runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections import deque
+from collections.abc import Callable
+from http import HTTPStatus
+from urllib.parse import unquote
+
+import httptools
+
+log = logging.getLogger("lambda_host.http")
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+
+
+class Request:
+    __slots__ = ("body", "headers", "method", "path", "peer", "query")
+
+    def __init__(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, peer) -> None:
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.peer = peer
+
+
+class Exchange:
+    """One request and the means to answer it, once."""
+
+    __slots__ = ("_protocol", "answered", "keep_alive", "on_close", "request")
+
+    def __init__(self, protocol: HttpProtocol, request: Request, keep_alive: bool) -> None:
+        self._protocol = protocol
+        self.request = request
+        self.keep_alive = keep_alive
+        self.answered = False
+        self.on_close: Callable[[], None] | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self._protocol.transport is None
+
+    def respond(self, status: int, headers: list[tuple[str, str]] | tuple = (), body: bytes = b"") -> bool:
+        """Send the response; False when the connection is already gone."""
+        if self.answered:
+            raise RuntimeError("exchange already answered")
+        self.answered = True
+        return self._protocol.send(self, status, headers, body)
+
+
+Handler = Callable[[Exchange], None]
+
+
+class HttpProtocol(asyncio.Protocol):
+    def __init__(self, handler: Handler, max_body: int = 70 * 1024 * 1024) -> None:
+        self.handler = handler
+        self.max_body = max_body
+        self.transport: asyncio.Transport | None = None
+        self.peer = None
+        self.parser = httptools.HttpRequestParser(self)
+        self.pending: deque[Exchange] = deque()
+        self._reset_message()
+
+    def _reset_message(self) -> None:
+        self.url = b""
+        self.headers: dict[str, str] = {}
+        self.body_parts: list[bytes] = []
+        self.body_size = 0
+        self.too_large = False
+
+    # asyncio.Protocol
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.peer = transport.get_extra_info("peername")
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._fail(400)
+        except httptools.HttpParserError:
+            self._fail(400)
+
+    def connection_lost(self, exc) -> None:
+        self.transport = None
+        pending, self.pending = self.pending, deque()
+        for exchange in pending:
+            if not exchange.answered and exchange.on_close is not None:
+                exchange.on_close()
+
+    # httptools callbacks
+
+    def on_message_begin(self) -> None:
+        self._reset_message()
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        self.headers[key] = f"{self.headers[key]}, {text}" if key in self.headers else text
+
+    def on_headers_complete(self) -> None:
+        length = self.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            self.too_large = True
+        elif self.headers.get("expect", "").lower() == "100-continue" and self.transport is not None:
+            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_body(self, body: bytes) -> None:
+        self.body_size += len(body)
+        if self.body_size > self.max_body:
+            self.too_large = True
+        if not self.too_large:
+            self.body_parts.append(body)
+
+    def on_message_complete(self) -> None:
+        if self.too_large:
+            self._fail(413)
+            return
+        parsed = httptools.parse_url(self.url)
+        path = unquote(parsed.path.decode("latin-1"))
+        query = parsed.query.decode("latin-1") if parsed.query else ""
+        body = b"".join(self.body_parts) if len(self.body_parts) != 1 else self.body_parts[0]
+        request = Request(self.parser.get_method().decode(), path, query, self.headers, body, self.peer)
+        exchange = Exchange(self, request, self.parser.should_keep_alive())
+        self.pending.append(exchange)
+        self._reset_message()
+        if len(self.pending) == 1:
+            self._dispatch(exchange)
+
+    # internals
+
+    def _dispatch(self, exchange: Exchange) -> None:
+        try:
+            self.handler(exchange)
+        except Exception:
+            log.exception("handler failed")
+            if not exchange.answered:
+                exchange.respond(500, [("Content-Type", "application/json")], b'{"message":"Internal error"}')
+
+    def send(self, exchange: Exchange, status: int, headers, body: bytes) -> bool:
+        if self.transport is None:
+            return False
+        head = [b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, "Unknown").encode())]
+        for name, value in headers:
+            head.append(f"{name}: {value}\r\n".encode("latin-1", "replace"))
+        head.append(b"Content-Length: %d\r\n" % len(body))
+        if not exchange.keep_alive:
+            head.append(b"Connection: close\r\n")
+        head.append(b"\r\n")
+        if len(body) < 65536:
+            self.transport.write(b"".join(head) + body)
+        else:
+            self.transport.writelines([b"".join(head), body])
+        if not exchange.keep_alive:
+            self.transport.close()
+            self.transport = None
+            return True
+        if self.pending and self.pending[0] is exchange:
+            self.pending.popleft()
+            if self.pending:
+                self._dispatch(self.pending[0])
+        return True
+
+    def _fail(self, status: int) -> None:
+        if self.transport is None:
+            return
+        body = b'{"message":"Request entity too large"}' if status == 413 else b'{"message":"Bad request"}'
+        self.transport.write(
+            b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+            % (status, _REASONS[status].encode(), len(body))
+            + body
+        )
+        self.transport.close()
+        self.transport = None
+
+
+async def serve(
+    handler: Handler, host: str, port: int, *, max_body: int = 70 * 1024 * 1024, sock: socket.socket | None = None
+) -> asyncio.Server:
+    loop = asyncio.get_running_loop()
+    if sock is not None:
+        return await loop.create_server(lambda: HttpProtocol(handler, max_body), sock=sock, backlog=1024)
+    return await loop.create_server(
+        lambda: HttpProtocol(handler, max_body), host, port, reuse_address=True, backlog=1024
+    )

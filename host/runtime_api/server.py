@@ -1,0 +1,144 @@
+"""The Lambda Runtime API (2018-06-01) of one environment, served on that environment's own port.
+
+Thin: it parses the four routes, hands each to the environment, and renders the
+answer with the status codes and bodies the Runtime Interface Emulator uses:
+
+======================================================  ====  ==========================
+``GET  /2018-06-01/runtime/invocation/next``            200   the event, when there is one
+``POST /2018-06-01/runtime/invocation/{id}/response``   202   ``{"status":"OK"}``
+``POST /2018-06-01/runtime/invocation/{id}/error``      202
+``POST /2018-06-01/runtime/init/error``                 202
+wrong request id, or already answered                   400   ``InvalidRequestID``
+not allowed in the runtime's state                      403   ``InvalidStateTransition``
+response over 6 MB (+100 bytes)                         413   ``RequestEntityTooLarge``
+======================================================  ====  ==========================
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Protocol
+
+from host.http.server import Exchange
+
+if TYPE_CHECKING:
+    from host.core.invocation import InvokeRequest
+
+PREFIX = "/2018-06-01/runtime/"
+NEXT = PREFIX + "invocation/next"
+INIT_ERROR = PREFIX + "init/error"
+INVOCATION = PREFIX + "invocation/"
+JSON = ("Content-Type", "application/json")
+
+
+class Outcome:
+    __slots__ = ("body", "status")
+
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status = status
+        self.body = body
+
+    @classmethod
+    def accepted(cls) -> Outcome:
+        return cls(202, b'{"status":"OK"}')
+
+    @classmethod
+    def invalid_request_id(cls) -> Outcome:
+        return cls(400, _error("Invalid request ID", "InvalidRequestID"))
+
+    @classmethod
+    def invalid_state(cls, current: str, target: str) -> Outcome:
+        message = (
+            f"State transition from {current} to {target} failed for runtime. Error: State transition is not allowed"
+        )
+        return cls(403, _error(message, "InvalidStateTransition"))
+
+    @classmethod
+    def too_large(cls) -> Outcome:
+        return cls(413, _error("Exceeded maximum allowed payload size (6291556 bytes).", "RequestEntityTooLarge"))
+
+    @classmethod
+    def not_found(cls) -> Outcome:
+        return cls(404, _error("Not found", "NotFound"))
+
+
+def _error(message: str, error_type: str) -> bytes:
+    return json.dumps({"errorMessage": message, "errorType": error_type}, separators=(",", ":")).encode()
+
+
+class NextWaiter:
+    """A runtime's parked ``/next`` request, answered when an invocation is ready."""
+
+    __slots__ = ("exchange",)
+
+    def __init__(self, exchange: Exchange) -> None:
+        self.exchange = exchange
+
+    def deliver(self, request: InvokeRequest, deadline_ms: int) -> bool:
+        headers = [
+            ("Lambda-Runtime-Aws-Request-Id", request.request_id),
+            ("Lambda-Runtime-Deadline-Ms", str(deadline_ms)),
+            ("Lambda-Runtime-Invoked-Function-Arn", request.invoked_arn),
+            ("Lambda-Runtime-Trace-Id", request.trace_id),
+            JSON,
+        ]
+        if request.client_context:
+            headers.append(("Lambda-Runtime-Client-Context", request.client_context))
+        return self.exchange.respond(200, headers, request.payload)
+
+    def refuse(self, outcome: Outcome) -> None:
+        if not self.exchange.answered:
+            self.exchange.respond(outcome.status, [JSON], outcome.body)
+
+    def close(self) -> None:
+        if not self.exchange.answered:
+            body = _error(
+                "Container error. Non-recoverable state. Runtime should exit promptly.", "InternalServerError"
+            )
+            self.exchange.respond(500, [JSON], body)
+
+
+class Runtime(Protocol):
+    """What the Runtime API needs of an environment."""
+
+    def next_requested(self, waiter: NextWaiter) -> Outcome | None: ...
+
+    def response_posted(self, request_id: str, body: bytes) -> Outcome: ...
+
+    def error_posted(self, request_id: str, body: bytes, error_type: str | None, content_type: str) -> Outcome: ...
+
+    def init_error_posted(self, body: bytes, error_type: str | None) -> Outcome: ...
+
+
+class RuntimeApi:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def handle(self, exchange: Exchange) -> None:
+        request = exchange.request
+        path = request.path
+        outcome: Outcome | None
+        if path == NEXT and request.method == "GET":
+            waiter = NextWaiter(exchange)
+            outcome = self.runtime.next_requested(waiter)
+        elif path.startswith(INVOCATION) and request.method == "POST":
+            request_id, _, verb = path[len(INVOCATION) :].partition("/")
+            if verb == "response":
+                outcome = self.runtime.response_posted(request_id, request.body)
+            elif verb == "error":
+                outcome = self.runtime.error_posted(
+                    request_id,
+                    request.body,
+                    request.headers.get("lambda-runtime-function-error-type"),
+                    request.headers.get("content-type", ""),
+                )
+            else:
+                outcome = Outcome.not_found()
+        elif path == INIT_ERROR and request.method == "POST":
+            outcome = self.runtime.init_error_posted(
+                request.body, request.headers.get("lambda-runtime-function-error-type")
+            )
+        else:
+            outcome = Outcome.not_found()
+        if outcome is not None:
+            exchange.respond(outcome.status, [JSON], outcome.body)

@@ -1,0 +1,107 @@
+"""Running Event invocations from the durable queue, with Lambda's retries after a function error.
+
+1. ``accept`` commits the event to SQLite; only then does the caller get its 202.
+2. The event runs on the same pools as synchronous invocations, at most
+   ``concurrency`` events at once.
+3. After a function error (including a timeout or a crash) it runs at most twice more,
+   after ``retry_delays`` (AWS: one minute, then two; configurable so tests run fast).
+4. Its row is deleted only when it has run to its end; after a crash of the host the
+   rows left are run again when the host starts (at least once, as on AWS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from host.core.invocation import InvokeRequest
+from host.environments.scheduler import Scheduler
+from host.store.events import EventQueue, QueuedEvent
+from host.store.functions import FunctionStore
+
+log = logging.getLogger("lambda_host.async")
+
+AWS_RETRY_DELAYS = (60.0, 120.0)
+
+
+class AsyncDispatcher:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        queue: EventQueue,
+        functions: FunctionStore,
+        scheduler: Scheduler,
+        arn_of,
+        new_trace_id,
+        retry_delays: tuple[float, ...] = AWS_RETRY_DELAYS,
+        concurrency: int = 10,
+    ) -> None:
+        self.loop = loop
+        self.queue = queue
+        self.functions = functions
+        self.scheduler = scheduler
+        self.arn_of = arn_of
+        self.new_trace_id = new_trace_id
+        self.retry_delays = retry_delays
+        self.slots = asyncio.Semaphore(concurrency)
+        self.tasks: set[asyncio.Task] = set()
+
+    def start(self) -> None:
+        """Schedule every event left in the queue (by a crash, or by retries not yet due)."""
+        for event in self.queue.pending():
+            self._schedule(event)
+
+    def accept(self, request_id: str, function_name: str, qualifier: str, payload: bytes) -> None:
+        self._schedule(self.queue.add(request_id, function_name, qualifier, payload))
+
+    def _schedule(self, event: QueuedEvent) -> None:
+        task = self.loop.create_task(self._run(event))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _run(self, event: QueuedEvent) -> None:
+        delay = event.due - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        function = self.functions.get(event.function_name)
+        if function is None:
+            log.warning("event %s dropped: function %s no longer exists", event.request_id, event.function_name)
+            await self._done(event)
+            return
+        request = InvokeRequest(
+            function=function,
+            payload=event.payload,
+            request_id=event.request_id,
+            invoked_arn=self.arn_of(function.name, None),
+            trace_id=self.new_trace_id(),
+        )
+        async with self.slots:
+            result = await self.scheduler.invoke(request)
+        attempts = event.attempts + 1
+        if result.function_error and attempts <= len(self.retry_delays):
+            due = time.time() + self.retry_delays[attempts - 1]
+            await self.loop.run_in_executor(None, self.queue.reschedule, event.request_id, attempts, due)
+            self._schedule(
+                QueuedEvent(
+                    event.request_id, event.function_name, event.qualifier, event.payload, attempts, due, event.created
+                )
+            )
+            return
+        if result.function_error:
+            log.warning(
+                "event %s for %s failed after %d attempts: %s",
+                event.request_id,
+                function.name,
+                attempts,
+                result.payload[:300].decode("utf-8", "replace"),
+            )
+        await self._done(event)
+
+    async def _done(self, event: QueuedEvent) -> None:
+        await self.loop.run_in_executor(None, self.queue.remove, event.request_id)
+
+    async def close(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)

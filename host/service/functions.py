@@ -1,0 +1,333 @@
+"""Deploying functions: create, read, update and delete, checked and stored as Lambda does it.
+
+A new or updated function answers as AWS does (``State: Pending`` after create,
+``LastUpdateStatus: InProgress`` after an update) and becomes ``Active`` /
+``Successful`` as soon as its runtime image is there, normally before the response is
+sent; a runtime with no image here leaves the function ``Failed`` with the reason.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from host.core import validation
+from host.core.errors import (
+    InvalidParameterValue,
+    PreconditionFailed,
+    ResourceConflict,
+    ValidationError,
+    function_not_found,
+    validation_message,
+)
+from host.core.model import LATEST, CodeRef, FunctionConfig, LayerRef, timestamp
+from host.core.names import MAX_SHORT_NAME, FunctionRef, function_arn, parse_function_name
+from host.images.catalog import RuntimeCatalog
+from host.service.layers import LayerService
+from host.store.functions import FunctionStore
+from host.store.packages import PackageStore
+
+log = logging.getLogger("lambda_host.functions")
+
+LOCAL_CODE_BUCKETS = ("hot-reload", "__local__")  # S3Bucket markers for a folder on this machine
+CREATING_REASON = "The function is being created."
+PAGE_SIZE = 50
+
+
+class FunctionService:
+    def __init__(
+        self,
+        *,
+        region: str,
+        account: str,
+        store: FunctionStore,
+        packages: PackageStore,
+        layers: LayerService,
+        catalog: RuntimeCatalog,
+        on_change: Callable[[str], None] = lambda name: None,
+    ) -> None:
+        self.region = region
+        self.account = account
+        self.store = store
+        self.packages = packages
+        self.layers = layers
+        self.catalog = catalog
+        self.on_change = on_change
+        self.lock = threading.RLock()
+        self.background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda-host-activate")
+
+    # -- names ------------------------------------------------------------------------------
+
+    def ref(self, value: str, qualifier: str | None = None, namespaced: bool = True) -> FunctionRef:
+        return parse_function_name(value, qualifier, region=self.region, account=self.account, namespaced=namespaced)
+
+    def arn(self, name: str, qualifier: str | None = None) -> str:
+        return function_arn(self.region, self.account, name, qualifier)
+
+    def resolve(self, value: str, qualifier: str | None = None) -> tuple[FunctionConfig, FunctionRef]:
+        """The function (and version) ``value`` names, or ResourceNotFoundException."""
+        ref = self.ref(value, qualifier)
+        function = self.store.get(ref.name)
+        if function is None or ref.qualifier not in (None, LATEST):
+            raise function_not_found(self.arn(ref.name, ref.qualifier))
+        return function, ref
+
+    def get(self, value: str, qualifier: str | None = None) -> tuple[FunctionConfig, FunctionRef]:
+        ref = self.ref(value, qualifier)
+        function = self.store.get(ref.name)
+        if function is None:
+            raise function_not_found(self.arn(ref.name))
+        if ref.qualifier not in (None, LATEST):
+            raise function_not_found(self.arn(ref.name, ref.qualifier))
+        return function, ref
+
+    def list(self, marker: str | None, max_items: int | None) -> tuple[list[FunctionConfig], str | None]:
+        functions = self.store.all()
+        start = 0
+        if marker:
+            try:
+                after = base64.urlsafe_b64decode(marker.encode()).decode()
+            except (binascii.Error, UnicodeDecodeError) as exc:
+                raise InvalidParameterValue("Invalid marker.") from exc
+            start = next((i for i, f in enumerate(functions) if f.name > after), len(functions))
+        size = min(max_items or PAGE_SIZE, PAGE_SIZE)
+        page = functions[start : start + size]
+        more = start + size < len(functions)
+        next_marker = base64.urlsafe_b64encode(page[-1].name.encode()).decode() if more and page else None
+        return page, next_marker
+
+    # -- create -----------------------------------------------------------------------------
+
+    def create(self, params: Mapping[str, Any]) -> FunctionConfig:
+        name_value = params.get("FunctionName")
+        if not name_value:
+            raise ValidationError(validation.problem(None, "functionName", "Member must not be null"))
+        ref = self.ref(str(name_value), None, namespaced=False)
+        if len(ref.name) > MAX_SHORT_NAME:
+            raise InvalidParameterValue(
+                validation_message(
+                    [validation.problem(ref.name, "functionName", "Member must have length less than or equal to 64")]
+                )
+            )
+        package_type = params.get("PackageType") or "Zip"
+        problems = validation.Problems()
+        validation.check_settings(params, problems, creating=True)
+        if package_type == "Zip" and not params.get("Handler"):
+            problems.add(None, "handler", "Member must not be null")
+        problems.raise_if_any()
+        if package_type != "Zip":
+            raise InvalidParameterValue(
+                "lambda-host runs Zip functions only; container-image functions are not supported."
+            )
+        validation.check_runtime(params.get("Runtime"))
+        variables = _variables(params)
+        if variables is not None:
+            validation.check_environment(variables)
+        layers = self._layers(params.get("Layers") or [])
+        with self.lock:
+            if self.store.get(ref.name) is not None:
+                raise ResourceConflict(f"Function already exist: {ref.name}")
+            code = self._code(params.get("Code") or {})
+            function = FunctionConfig(
+                name=ref.name,
+                arn=self.arn(ref.name),
+                runtime=params["Runtime"],
+                handler=params["Handler"],
+                role=params["Role"],
+                code=code,
+                memory_size=params.get("MemorySize") or 128,
+                timeout=params.get("Timeout") or 3,
+                description=params.get("Description") or "",
+                environment=tuple(variables.items()) if variables is not None else None,
+                ephemeral_storage=(params.get("EphemeralStorage") or {}).get("Size") or 512,
+                architectures=tuple(params.get("Architectures") or ("x86_64",)),
+                layers=layers,
+                revision_id=str(uuid.uuid4()),
+                last_modified=timestamp(),
+                state="Pending",
+                state_reason=CREATING_REASON,
+                state_reason_code="Creating",
+                last_update_status=None,
+                tracing_mode=(params.get("TracingConfig") or {}).get("Mode") or "PassThrough",
+                log_format=(params.get("LoggingConfig") or {}).get("LogFormat") or "Text",
+                log_group=(params.get("LoggingConfig") or {}).get("LogGroup"),
+                tags=tuple((params.get("Tags") or {}).items()),
+            )
+            self._prepare_layers(function)
+            self.store.put(function)
+        self._activate(function.name, function.runtime)
+        return function
+
+    # -- update -----------------------------------------------------------------------------
+
+    def _begin_update(self, name_value: str, params: Mapping[str, Any], change: Callable[[FunctionConfig], dict]):
+        function, _ = self.get(name_value)
+        if function.last_update_status == "InProgress":
+            raise ResourceConflict(
+                f"The operation cannot be performed at this time. An update is in progress for resource: {function.arn}"
+            )
+        revision = params.get("RevisionId")
+        if revision and revision != function.revision_id:
+            raise PreconditionFailed(
+                "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias "
+                "API to retrieve the latest Revision Id"
+            )
+        changes = change(function)
+        updated = function.with_changes(
+            **changes,
+            revision_id=str(uuid.uuid4()),
+            last_modified=timestamp(),
+            last_update_status="InProgress",
+            state_reason=None,
+            state_reason_code=None,
+        )
+        self._prepare_layers(updated)
+        self.store.put(updated)
+        self.on_change(updated.name)
+        self._activate(updated.name, updated.runtime)
+        return updated
+
+    def update_code(self, name_value: str, params: Mapping[str, Any]) -> FunctionConfig:
+        if params.get("ImageUri"):
+            raise InvalidParameterValue("Please don't provide ImageUri when updating a function with packageType Zip.")
+
+        def change(_: FunctionConfig) -> dict:
+            return {"code": self._code(params)}
+
+        with self.lock:
+            return self._begin_update(name_value, params, change)
+
+    def update_configuration(self, name_value: str, params: Mapping[str, Any]) -> FunctionConfig:
+        problems = validation.Problems()
+        validation.check_settings(params, problems, creating=False)
+        problems.raise_if_any()
+        if params.get("Runtime") is not None:
+            validation.check_runtime(params["Runtime"])
+        variables = _variables(params)
+        if variables is not None:
+            validation.check_environment(variables)
+        layers = self._layers(params["Layers"]) if params.get("Layers") is not None else None
+
+        def change(function: FunctionConfig) -> dict:
+            changes: dict[str, Any] = {}
+            simple = {
+                "Runtime": "runtime",
+                "Handler": "handler",
+                "Role": "role",
+                "MemorySize": "memory_size",
+                "Timeout": "timeout",
+                "Description": "description",
+            }
+            for key, attribute in simple.items():
+                if params.get(key) is not None:
+                    changes[attribute] = params[key]
+            if variables is not None:
+                changes["environment"] = tuple(variables.items())
+            if layers is not None:
+                changes["layers"] = layers
+            if (params.get("EphemeralStorage") or {}).get("Size"):
+                changes["ephemeral_storage"] = params["EphemeralStorage"]["Size"]
+            if (params.get("TracingConfig") or {}).get("Mode"):
+                changes["tracing_mode"] = params["TracingConfig"]["Mode"]
+            logging_config = params.get("LoggingConfig") or {}
+            if logging_config.get("LogFormat"):
+                changes["log_format"] = logging_config["LogFormat"]
+            if logging_config.get("LogGroup"):
+                changes["log_group"] = logging_config["LogGroup"]
+            return changes
+
+        with self.lock:
+            return self._begin_update(name_value, params, change)
+
+    # -- delete -----------------------------------------------------------------------------
+
+    def delete(self, name_value: str, qualifier: str | None = None) -> None:
+        ref = self.ref(name_value, qualifier)
+        with self.lock:
+            if self.store.get(ref.name) is None:
+                raise function_not_found(self.arn(ref.name))
+            if ref.qualifier == LATEST:
+                raise InvalidParameterValue("$LATEST version cannot be deleted without deleting the function.")
+            if ref.qualifier is not None:
+                return  # no published versions yet, and deleting a missing version succeeds
+            self.store.delete(ref.name)
+        self.on_change(ref.name)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _code(self, code: Mapping[str, Any]) -> CodeRef:
+        if code.get("ZipFile") is not None:
+            try:
+                data = base64.b64decode(code["ZipFile"], validate=False)
+            except (binascii.Error, ValueError) as exc:
+                raise InvalidParameterValue(
+                    "Could not unzip uploaded file. Please check your file, then try to upload again."
+                ) from exc
+            return self.packages.store_zip(data)
+        bucket = code.get("S3Bucket")
+        if bucket in LOCAL_CODE_BUCKETS and code.get("S3Key"):
+            return self.packages.local_folder(code["S3Key"])
+        if bucket:
+            raise InvalidParameterValue(
+                "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket "
+                "does not exist"
+            )
+        if code.get("ImageUri"):
+            raise InvalidParameterValue(
+                "lambda-host runs Zip functions only; container-image functions are not supported."
+            )
+        raise InvalidParameterValue("Please provide a source for function code.")
+
+    def _layers(self, arns: list[str]) -> tuple[LayerRef, ...]:
+        validation.check_layer_list(arns, self.region)
+        return tuple(self.layers.reference(arn) for arn in arns)
+
+    def _prepare_layers(self, function: FunctionConfig) -> None:
+        self.packages.merged_layers(layer.code for layer in function.layers)
+
+    def opt_dir(self, function: FunctionConfig) -> str | None:
+        return self.packages.merged_layers(layer.code for layer in function.layers)
+
+    def _activate(self, name: str, runtime: str) -> None:
+        """Finish a create or update once the runtime image is there (at once when it already is)."""
+        if self.catalog.ready(runtime) or self.catalog.definition(runtime) is None:
+            self._finish_activation(name, runtime)
+        else:
+            self.background.submit(self._finish_activation, name, runtime)
+
+    def _finish_activation(self, name: str, runtime: str) -> None:
+        failure = None
+        try:
+            self.catalog.image(runtime)
+        except Exception as exc:
+            failure = str(exc)
+            log.error("function %s cannot run: %s", name, failure)
+        with self.lock:
+            function = self.store.get(name)
+            if function is None or function.runtime != runtime:
+                return
+            if failure is None:
+                done = function.with_changes(
+                    state="Active", state_reason=None, state_reason_code=None, last_update_status="Successful"
+                )
+            else:
+                available = ", ".join(self.catalog.available())
+                reason = f"lambda-host has no runtime image for {runtime} (available: {available}): {failure}"
+                done = function.with_changes(
+                    state="Failed", state_reason=reason, state_reason_code="InvalidRuntime", last_update_status="Failed"
+                )
+            self.store.put(done.with_changes(revision_id=str(uuid.uuid4())))
+
+
+def _variables(params: Mapping[str, Any]) -> dict[str, str] | None:
+    environment = params.get("Environment")
+    if environment is None:
+        return None
+    variables = environment.get("Variables") or {}
+    return {str(k): str(v) for k, v in variables.items()}

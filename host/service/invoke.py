@@ -1,0 +1,150 @@
+"""Invoke: checking the call, then running it now (RequestResponse), later (Event) or not (DryRun).
+
+Runs on the event loop; the only blocking step is the SQLite commit that makes an
+Event invocation durable before it is acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass
+
+from host.core.errors import (
+    InvalidRequestContent,
+    RequestEntityTooLarge,
+    ResourceConflict,
+    ValidationError,
+    function_not_found,
+    validation_message,
+)
+from host.core.invocation import InvokeRequest, InvokeResult
+from host.core.model import LATEST, FunctionConfig
+from host.core.payloads import payload_error
+from host.core.validation import problem
+from host.environments.scheduler import Scheduler
+from host.service.async_events import AsyncDispatcher
+from host.service.functions import FunctionService
+
+MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
+MAX_ASYNC_PAYLOAD = 1024 * 1024
+INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
+LOG_TYPES = ("None", "Tail")
+PENDING_WAIT = 600.0  # a function waits this long for its runtime image before Invoke gives up
+
+
+@dataclass(frozen=True)
+class InvokeCall:
+    """An Invoke request as it arrived, before any check."""
+
+    function_name: str
+    qualifier: str | None = None
+    invocation_type: str = "RequestResponse"
+    log_type: str = "None"
+    client_context: str | None = None  # base64, as sent
+    payload: bytes = b""
+    trace_header: str | None = None
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def new_trace_id() -> str:
+    return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()};Sampled=0"
+
+
+class InvokeService:
+    def __init__(self, functions: FunctionService, scheduler: Scheduler, dispatcher: AsyncDispatcher) -> None:
+        self.functions = functions
+        self.scheduler = scheduler
+        self.dispatcher = dispatcher
+
+    def _resolve(self, call: InvokeCall) -> tuple[FunctionConfig, str]:
+        """The function to run and the ARN as the caller invoked it."""
+        ref = self.functions.ref(call.function_name, call.qualifier)
+        function = self.functions.store.get(ref.name)
+        if function is None or ref.qualifier not in (None, LATEST):
+            raise function_not_found(self.functions.arn(ref.name, ref.qualifier or LATEST))
+        return function, self.functions.arn(ref.name, ref.qualifier)
+
+    def _check(self, call: InvokeCall) -> None:
+        problems = []
+        if call.invocation_type not in INVOCATION_TYPES:
+            problems.append(
+                problem(
+                    call.invocation_type,
+                    "invocationType",
+                    "Member must satisfy enum value set: [Event, RequestResponse, DryRun]",
+                )
+            )
+        if call.log_type not in LOG_TYPES:
+            problems.append(problem(call.log_type, "logType", "Member must satisfy enum value set: [None, Tail]"))
+        if problems:
+            raise ValidationError(validation_message(problems))
+
+    async def _active(self, function: FunctionConfig) -> FunctionConfig:
+        """The function once it is Active; a short wait while its image is built."""
+        deadline = time.monotonic() + PENDING_WAIT
+        while function.state == "Pending" and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            function = self.functions.store.get(function.name) or function
+        if function.state != "Active":
+            raise ResourceConflict(
+                "The operation cannot be performed at this time. The function is currently in the following "
+                f"state: {function.state}"
+            )
+        return function
+
+    async def invoke(self, call: InvokeCall, request_id: str) -> InvokeResult | None:
+        """The result of a RequestResponse call; None for Event (queued) and DryRun."""
+        self._check(call)
+        function, invoked_arn = self._resolve(call)
+        payload = call.payload
+        if call.invocation_type == "Event" and len(payload) > MAX_ASYNC_PAYLOAD:
+            raise RequestEntityTooLarge(
+                f"{len(payload)} byte payload is too large for the Event invocation type "
+                f"(limit {MAX_ASYNC_PAYLOAD} bytes)"
+            )
+        if len(payload) > MAX_SYNC_PAYLOAD:
+            raise RequestEntityTooLarge(
+                f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation"
+            )
+        error = payload_error(payload)
+        if error is not None:
+            raise InvalidRequestContent(error)
+        if not payload.strip():
+            payload = b"{}"
+        if function.state != "Active":
+            function = await self._active(function)
+        if call.invocation_type == "DryRun":
+            return None
+        if call.invocation_type == "Event":
+            self.dispatcher.accept(request_id, function.name, call.qualifier or LATEST, payload)
+            return None
+        request = InvokeRequest(
+            function=function,
+            payload=payload,
+            request_id=request_id,
+            invoked_arn=invoked_arn,
+            trace_id=call.trace_header or new_trace_id(),
+            client_context=_client_context(call.client_context),
+            log_tail=call.log_type == "Tail",
+        )
+        return await self.scheduler.invoke(request)
+
+
+def _client_context(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        text = base64.b64decode(value, validate=True).decode("utf-8")
+        json.loads(text)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidRequestContent("Client context must be a valid Base64-encoded JSON object.") from exc
+    return text

@@ -1,0 +1,37 @@
+"""JSON for the stored values: frozen dataclasses in, plain dicts on disk."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from host.core.model import CodeRef, FunctionConfig, LayerRef, LayerVersion
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(dataclasses.asdict(value), separators=(",", ":"))
+
+
+def _tuple_or_none(value):
+    return None if value is None else tuple(tuple(v) if isinstance(v, list) else v for v in value)
+
+
+def function_from_json(text: str) -> FunctionConfig:
+    data = json.loads(text)
+    data["code"] = CodeRef(**data["code"])
+    data["layers"] = tuple(
+        LayerRef(layer["arn"], layer["code_size"], CodeRef(**layer["code"])) for layer in data["layers"]
+    )
+    data["environment"] = _tuple_or_none(data.get("environment"))
+    data["architectures"] = tuple(data["architectures"])
+    data["tags"] = _tuple_or_none(data.get("tags")) or ()
+    return FunctionConfig(**data)
+
+
+def layer_from_json(text: str) -> LayerVersion:
+    data = json.loads(text)
+    data["code"] = CodeRef(**data["code"])
+    data["compatible_runtimes"] = _tuple_or_none(data.get("compatible_runtimes"))
+    data["compatible_architectures"] = _tuple_or_none(data.get("compatible_architectures"))
+    return LayerVersion(**data)

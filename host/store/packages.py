@@ -1,0 +1,150 @@
+"""Content-addressed deployment packages and merged layer folders under the state directory.
+
+1. ``store_zip`` checks and unzips a package once into ``code/<sha256>/`` (kept with its
+   zip for download); the same bytes uploaded again reuse the folder.
+2. ``merged_layers`` builds ``opt/<hash>/`` from layers in order (later layers win) once
+   per combination, so an environment's ``/opt`` is never rebuilt per invoke.
+
+Zips are checked the way Lambda checks them: unreadable, empty, too big unzipped, or
+with paths escaping the folder gives AWS's ``InvalidParameterValueException``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from host.core.errors import InvalidParameterValue, RequestEntityTooLarge
+from host.core.model import CodeRef
+
+MAX_ZIPPED_SIZE = 52428800
+MAX_UNZIPPED_SIZE = 262144000
+UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again."
+
+
+class PackageStore:
+    def __init__(self, root: Path) -> None:
+        self.code_dir = root / "code"
+        self.opt_dir = root / "opt"
+        self.tmp_dir = root / "tmp"
+        for folder in (self.code_dir, self.opt_dir, self.tmp_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def store_zip(self, data: bytes) -> CodeRef:
+        """Check and unzip ``data``; the result is shared by every upload of the same bytes."""
+        if len(data) > MAX_ZIPPED_SIZE:
+            raise RequestEntityTooLarge(f"Zipped size must be smaller than {MAX_ZIPPED_SIZE} bytes")
+        digest = hashlib.sha256(data)
+        hex_digest = digest.hexdigest()
+        target = self.code_dir / hex_digest
+        ref = CodeRef(base64.b64encode(digest.digest()).decode(), len(data), str(target))
+        if target.is_dir():
+            return ref
+        archive = _open_zip(data)
+        staging = Path(tempfile.mkdtemp(dir=self.tmp_dir))
+        try:
+            extract(archive, staging)
+            kept_zip = staging.with_suffix(".zip")
+            kept_zip.write_bytes(data)
+            os.replace(kept_zip, self.code_dir / f"{hex_digest}.zip")
+            try:
+                os.rename(staging, target)
+            except OSError:
+                if not target.is_dir():  # another thread stored the same bytes first otherwise
+                    raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return ref
+
+    def zip_path(self, code: CodeRef) -> Path | None:
+        path = self.code_dir / f"{Path(code.path).name}.zip"
+        return path if path.is_file() else None
+
+    def local_folder(self, folder: str) -> CodeRef:
+        """A developer's folder used in place (its edits are seen by new environments)."""
+        path = Path(folder).expanduser().resolve()
+        if not path.is_dir():
+            raise InvalidParameterValue(f"The local code folder {folder} does not exist.")
+        digest = hashlib.sha256(str(path).encode()).digest()
+        return CodeRef(base64.b64encode(digest).decode(), 0, str(path), local=True)
+
+    def merged_layers(self, layers: Iterable[CodeRef]) -> str | None:
+        """A folder holding ``layers`` merged in order, or None when there are none."""
+        layers = list(layers)
+        if not layers:
+            return None
+        key = hashlib.sha256("\0".join(layer.path for layer in layers).encode()).hexdigest()
+        target = self.opt_dir / key
+        if target.is_dir():
+            return str(target)
+        staging = Path(tempfile.mkdtemp(dir=self.tmp_dir))
+        try:
+            for layer in layers:
+                shutil.copytree(layer.path, staging, symlinks=True, dirs_exist_ok=True)
+            os.chmod(staging, 0o755)
+            try:
+                os.rename(staging, target)
+            except OSError:
+                if not target.is_dir():
+                    raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return str(target)
+
+
+def _open_zip(data: bytes) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise InvalidParameterValue(UNZIP_FAILED) from exc
+    if not infos:
+        raise InvalidParameterValue("Uploaded file must be a non-empty zip")
+    if sum(info.file_size for info in infos) > MAX_UNZIPPED_SIZE:
+        raise InvalidParameterValue(f"Unzipped size must be smaller than {MAX_UNZIPPED_SIZE} bytes")
+    return archive
+
+
+def _safe_target(root: Path, name: str) -> Path:
+    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
+    if not parts or ".." in parts:
+        raise InvalidParameterValue(UNZIP_FAILED)
+    return root.joinpath(*parts)
+
+
+def extract(archive: zipfile.ZipFile, root: Path) -> None:
+    """Unzip into ``root`` keeping Unix modes and symlinks; everything stays readable."""
+    try:
+        for info in archive.infolist():
+            target = _safe_target(root, info.filename)
+            mode = info.external_attr >> 16
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if stat.S_ISLNK(mode):
+                link = archive.read(info).decode("utf-8", "surrogateescape")
+                if target.is_symlink() or target.exists():
+                    target.unlink()
+                os.symlink(link, target)
+                continue
+            with archive.open(info) as source, open(target, "wb") as sink:
+                shutil.copyfileobj(source, sink, 1 << 20)
+            permissions = stat.S_IMODE(mode) if mode else 0o644
+            os.chmod(target, permissions | 0o444)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise InvalidParameterValue(UNZIP_FAILED) from exc
+    for folder, dirs, _files in os.walk(root):
+        for name in dirs:
+            path = Path(folder) / name
+            if not path.is_symlink():
+                os.chmod(path, 0o755)
+    os.chmod(root, 0o755)

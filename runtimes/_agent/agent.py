@@ -1,0 +1,241 @@
+"""lambda-host environment agent: PID 1 of every execution-environment container.
+
+It supervises the runtime process so the host never needs a Docker API call to
+restart a runtime, learn how it died, or reset it after a timeout:
+
+1. At start it dials the host twice: a control connection and a log connection
+   (each opened with a hello frame carrying the environment's token).
+2. ``spawn`` starts the runtime (the bootstrap) with the environment, working
+   directory and arguments the host sends, and answers ``spawned <pid>`` or
+   ``spawn-failed <reason>`` (worded as Lambda words it: ``fork/exec <path>: <error>``);
+   the runtime's stdout and stderr are the log connection, so function output
+   reaches the host without passing through here.
+3. ``kill`` kills every other process in the container (``kill(-1)`` from PID 1),
+   reaps them and answers ``killed``; ``/tmp`` and the container survive.
+4. When the runtime exits it reports ``exited <pid> <wait status> <oom kills>``.
+5. ``peak`` answers with the container's peak memory use in bytes (a fallback for
+   hosts that cannot read the container's cgroup themselves).
+6. If the control connection closes, the agent kills everything and exits.
+
+It must run on ``python3-minimal`` alone: no json, no third-party modules, and it
+must never be on an invocation's path. Frames are a 4-byte big-endian length and
+NUL-separated UTF-8 fields; ``host/environments/agent_protocol.py`` is the host's
+side of the same format.
+"""
+
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+
+
+def encode(*fields):
+    body = b"\0".join(str(f).encode("utf-8", "surrogateescape") for f in fields)
+    return struct.pack("!I", len(body)) + body
+
+
+def read_exact(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+
+def read_frame(sock):
+    (length,) = struct.unpack("!I", read_exact(sock, 4))
+    body = read_exact(sock, length) if length else b""
+    return [f.decode("utf-8", "surrogateescape") for f in body.split(b"\0")]
+
+
+def dial(address, hello):
+    host, port = address.rsplit(":", 1)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            sock = socket.create_connection((host, int(port)), timeout=5)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+    sock.settimeout(None)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.sendall(encode(*hello))
+    return sock
+
+
+def read_first_line(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def memory_peak():
+    for path in (
+        "/sys/fs/cgroup/memory.peak",
+        "/sys/fs/cgroup/memory/memory.max_usage_in_bytes",
+    ):
+        text = read_first_line(path)
+        if text and text.strip().isdigit():
+            return int(text.strip())
+    return -1
+
+
+def oom_kills():
+    for path, key in (
+        ("/sys/fs/cgroup/memory.events", "oom_kill"),
+        ("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill"),
+    ):
+        text = read_first_line(path)
+        if text:
+            for line in text.splitlines():
+                name, _, value = line.partition(" ")
+                if name == key and value.strip().isdigit():
+                    return int(value.strip())
+    return -1
+
+
+class Agent:
+    def __init__(self, address, token):
+        self.control = dial(address, ("control", token))
+        self.log = dial(address, ("log", token))
+        self.runtime_pid = 0
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_w, False)
+        signal.set_wakeup_fd(self.wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.signal(signal.SIGTERM, lambda *_: self.shutdown())
+        self.devnull = os.open("/dev/null", os.O_RDONLY)
+
+    def send(self, *fields):
+        self.control.sendall(encode(*fields))
+
+    def spawn(self, fields):
+        cwd, argc = fields[0], int(fields[1])
+        argv = fields[2 : 2 + argc]
+        env = dict(item.split("=", 1) for item in fields[2 + argc :])
+        if self.runtime_pid:
+            self.kill_all()
+        status_r, status_w = os.pipe2(os.O_CLOEXEC)
+        pid = os.fork()
+        if pid == 0:
+            os.close(status_r)
+            self.exec_runtime(argv, env, cwd, status_w)
+        os.close(status_w)
+        failure = b""
+        while True:
+            chunk = os.read(status_r, 4096)
+            if not chunk:
+                break
+            failure += chunk
+        os.close(status_r)
+        if failure:
+            os.waitpid(pid, 0)
+            self.send("spawn-failed", failure.decode("utf-8", "replace"))
+            return
+        self.runtime_pid = pid
+        self.send("spawned", pid)
+
+    def exec_runtime(self, argv, env, cwd, status_w):
+        """In the child: become the runtime, or say why not on ``status_w``. Never returns."""
+        try:
+            os.setsid()
+            os.dup2(self.devnull, 0)
+            os.dup2(self.log.fileno(), 1)
+            os.dup2(self.log.fileno(), 2)
+            signal.set_wakeup_fd(-1)
+            for sig in (signal.SIGCHLD, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_DFL)
+            try:
+                with open("/proc/self/oom_score_adj", "w") as f:
+                    f.write("1000")  # the runtime, never the agent, is what the OOM killer takes
+            except OSError:
+                pass
+            os.chdir(cwd)
+            os.closerange(3, status_w)
+            os.closerange(status_w + 1, 65536)
+            os.execve(argv[0], argv, env)
+        except OSError as exc:
+            reason = exc.strerror.lower() if exc.strerror else str(exc)
+            os.write(status_w, ("fork/exec {}: {}".format(argv[0] if argv else "", reason)).encode())
+        except BaseException as exc:
+            os.write(status_w, ("fork/exec {}: {}".format(argv[0] if argv else "", exc)).encode())
+        os._exit(127)
+
+    def reap(self):
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid == self.runtime_pid:
+                self.runtime_pid = 0
+                self.send("exited", pid, status, oom_kills())
+
+    def kill_all(self):
+        """SIGKILL every other process until none is left (a fork bomb forks while we kill)."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                time.sleep(0.001)
+            elif pid == self.runtime_pid:
+                self.runtime_pid = 0
+                self.send("exited", pid, status, oom_kills())
+
+    def handle(self, fields):
+        verb, args = fields[0], fields[1:]
+        if verb == "spawn":
+            self.spawn(args)
+        elif verb == "kill":
+            self.kill_all()
+            self.send("killed")
+        elif verb == "peak":
+            self.send("peak", memory_peak())
+        else:
+            self.send("error", "unknown verb " + verb)
+
+    def run(self):
+        self.send("ready", oom_kills())
+        while True:
+            readable, _, _ = select.select([self.control, self.wake_r], [], [])
+            if self.wake_r in readable:
+                try:
+                    os.read(self.wake_r, 512)
+                except BlockingIOError:
+                    pass
+                self.reap()
+            if self.control in readable:
+                try:
+                    frame = read_frame(self.control)
+                except (EOFError, OSError):
+                    self.shutdown()
+                self.handle(frame)
+
+    def shutdown(self):
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    Agent(sys.argv[1], sys.argv[2]).run()
