@@ -29,6 +29,7 @@ from host.http.wsgi import WsgiBridge
 from host.images.builder import ImageBuilder
 from host.images.catalog import RuntimeCatalog
 from host.images.definitions import load_definitions
+from host.images.rootfs_cache import RootfsCache, default_cache_dir
 from host.service.async_events import AWS_RETRY_DELAYS, AsyncDispatcher
 from host.service.functions import FunctionService
 from host.service.invoke import InvokeService, new_trace_id
@@ -52,6 +53,9 @@ class HostConfig:
     idle_timeout: float = 600.0
     async_retry_delays: tuple[float, ...] = AWS_RETRY_DELAYS
     async_concurrency: int = 10
+    prewarm: int = 4  # generic environments kept started per runtime in use
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    share_runtime_files: bool = True  # bind-mount runtimes' files from one unpacked copy (see rootfs_cache)
     function_logs: bool = True
     registry_base: bool = False
     container_host: str | None = None  # how containers reach this host; found from Docker by default
@@ -135,7 +139,8 @@ class Host:
         gateway = config.container_host or bridge_gateway(self.backend.client) or "host.docker.internal"
         bind_host = gateway if _bindable(gateway) else "0.0.0.0"
         self.builder = ImageBuilder(self.backend.client, say=log.info, registry_base=config.registry_base)
-        self.catalog = RuntimeCatalog(load_definitions(), self.builder)
+        rootfs = RootfsCache(self.backend.client, config.cache_dir) if config.share_runtime_files else None
+        self.catalog = RuntimeCatalog(load_definitions(), self.builder, rootfs)
         self.layers = LayerService(
             region=config.region, account=config.account_id, store=self.layer_store, packages=self.packages
         )
@@ -147,6 +152,7 @@ class Host:
             layers=self.layers,
             catalog=self.catalog,
             on_change=lambda name: self.loop.call_soon_threadsafe(self.scheduler.retire, name),
+            on_active=lambda runtime: self.loop.call_soon_threadsafe(self.scheduler.prewarm, runtime),
         )
         self.api_executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-host-api")
         app = create_app(Services(self.functions, self.layers, self.packages, config.region))
@@ -172,7 +178,9 @@ class Host:
             region=config.region,
             credentials=_credentials(),
             labels=labels,
+            slots_dir=self.state_dir / "slots",
             idle_timeout=config.idle_timeout,
+            prewarm=config.prewarm,
         )
         self.scheduler = Scheduler(
             self.loop,
@@ -205,6 +213,8 @@ class Host:
             await self.loop.run_in_executor(
                 self.api_executor, deploy_template, config.template, self, config.template_parameters
             )
+        for runtime in {f.runtime for f in self.function_store.all() if f.state == "Active"}:
+            self.scheduler.prewarm(runtime)
         self.dispatcher.start()
         log.info("lambda-host listening on %s", self.endpoint)
 

@@ -13,6 +13,7 @@ and as ``Qualifier`` (``InvalidParameterValueException`` when they differ).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -62,6 +63,7 @@ def _problem(value: str, field: str, constraint: str) -> str:
     return f"Value '{value}' at '{field}' failed to satisfy constraint: {constraint}"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_function_name(
     value: str,
     qualifier: str | None,

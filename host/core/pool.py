@@ -14,7 +14,7 @@ from typing import Protocol, TypeVar
 
 from host.core.states import EnvState
 
-COMING = frozenset({EnvState.STARTING, EnvState.INITIALIZING, EnvState.RESETTING})
+COMING = frozenset({EnvState.STARTING, EnvState.STEM, EnvState.INITIALIZING, EnvState.RESETTING})
 RESTING = frozenset({EnvState.IDLE, EnvState.FAILED})
 
 

@@ -11,12 +11,12 @@
 
 1. ``Starting``: the container is being created; its agent has not called in yet.
 2. ``Initializing``: the runtime was spawned and has not yet asked for work (``/next``).
-3. ``Idle``: the runtime waits in ``/next``; the environment can take an invocation.
-4. ``Invoking``: one invocation is in the runtime's hands.
-5. ``Failed``: init failed; the error is kept for the next invocation, then the
+4. ``Idle``: the runtime waits in ``/next``; the environment can take an invocation.
+5. ``Invoking``: one invocation is in the runtime's hands.
+6. ``Failed``: init failed; the error is kept for the next invocation, then the
    environment resets.
-6. ``Resetting``: the runtime's processes are being killed; a fresh runtime follows.
-7. ``Destroying``/``Destroyed``: the container is being or has been removed.
+7. ``Resetting``: the runtime's processes are being killed; a fresh runtime follows.
+8. ``Destroying``/``Destroyed``: the container is being or has been removed.
 
 A transition not in the table raises ``IllegalTransition``.
 """
@@ -28,6 +28,7 @@ import enum
 
 class EnvState(enum.Enum):
     STARTING = "Starting"
+    STEM = "Stem"
     INITIALIZING = "Initializing"
     IDLE = "Idle"
     INVOKING = "Invoking"
@@ -40,7 +41,8 @@ class EnvState(enum.Enum):
 S = EnvState
 
 ALLOWED: dict[EnvState, frozenset[EnvState]] = {
-    S.STARTING: frozenset({S.INITIALIZING, S.DESTROYING}),
+    S.STARTING: frozenset({S.STEM, S.DESTROYING}),
+    S.STEM: frozenset({S.INITIALIZING, S.DESTROYING}),
     S.INITIALIZING: frozenset({S.IDLE, S.FAILED, S.RESETTING, S.DESTROYING}),
     S.IDLE: frozenset({S.INVOKING, S.RESETTING, S.DESTROYING}),
     S.INVOKING: frozenset({S.IDLE, S.RESETTING, S.DESTROYING}),

@@ -1,8 +1,9 @@
 """The seam between environments and the engine that runs their containers.
 
-The host never calls an engine on an invocation's path: a backend creates a container
-that starts the environment agent (which dials back to the host) and later removes it.
-Everything between — spawning runtimes, resets, logs — goes through the agent.
+The host never calls an engine on an invocation's path: a backend creates a generic
+container that starts the environment agent (which dials back to the host), sets its
+memory limit when a function takes it over, and later removes it. Everything between
+(spawning runtimes, resets, logs) goes through the agent.
 
 A backend's methods block; the scheduler calls them from a thread pool.
 """
@@ -43,6 +44,10 @@ class ContainerHandle:
 class Backend(Protocol):
     def create(self, spec: ContainerSpec) -> ContainerHandle:
         """Create and start a container running the agent."""
+        ...
+
+    def set_memory(self, handle: ContainerHandle, memory_mb: int) -> None:
+        """Change the container's memory limit (no swap), as a stem becomes a function's."""
         ...
 
     def destroy(self, handle: ContainerHandle) -> None:

@@ -86,6 +86,9 @@ class DockerBackend:
         pid = container.attrs.get("State", {}).get("Pid") or 0
         return ContainerHandle(container.id, spec.name, memory_peak_file(pid) if pid else None)
 
+    def set_memory(self, handle: ContainerHandle, memory_mb: int) -> None:
+        self.client.api.update_container(handle.id, mem_limit=f"{memory_mb}m", memswap_limit=f"{memory_mb}m")
+
     def destroy(self, handle: ContainerHandle) -> None:
         try:
             self.client.api.remove_container(handle.id, force=True, v=True)

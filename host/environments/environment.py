@@ -30,6 +30,7 @@ from host.core.variables import Platform, log_stream_name, runtime_environment
 from host.environments.agent_protocol import encode, read_frame, spawn_frame
 from host.environments.backend import ContainerHandle, ContainerSpec, Mount
 from host.environments.invocation import Invocation
+from host.environments.slots import link_tree, make_slots, remove_slots
 from host.http.server import serve
 from host.runtime_api.server import NextWaiter, Outcome, RuntimeApi
 
@@ -70,30 +71,29 @@ class InitFailure:
 
 
 class Environment:
-    def __init__(
-        self,
-        scheduler: Scheduler,
-        function: FunctionConfig,
-        runtime: RuntimeDefinition,
-        image: str,
-        opt_dir: str | None,
-    ) -> None:
+    """Starts generic (a stem); ``specialize`` makes it one function's environment."""
+
+    def __init__(self, scheduler: Scheduler, runtime: RuntimeDefinition, image: str) -> None:
         self.scheduler = scheduler
         self.loop = scheduler.loop
-        self.function = function
-        self.key = function.environment_key
         self.runtime = runtime
         self.image = image
-        self.opt_dir = opt_dir
+        self.function: FunctionConfig | None = None
+        self.key: tuple | None = None
+        self.opt_dir: str | None = None
         self.id = secrets.token_hex(6)
         self.token = secrets.token_hex(16)
         self.lifecycle = Lifecycle()
+        self.slot = scheduler.settings.slots_dir / self.id
         self.container: ContainerHandle | None = None
+        self.memory_mb = scheduler.settings.stem_memory_mb
         self.server: asyncio.Server | None = None
         self.port = 0
         self.control: asyncio.StreamWriter | None = None
         self.log_sock: socket.socket | None = None
         self.attached = self.loop.create_future()
+        self.started = self.loop.create_future()  # resolves when the stem is up (or with why not)
+        self.started.add_done_callback(lambda f: f.exception())  # never "exception was never retrieved"
         self.waiter: NextWaiter | None = None
         self.current: Invocation | None = None
         self.deadline_ms = 0
@@ -104,7 +104,7 @@ class Environment:
         self.init_failure: InitFailure | None = None
         self.oom_kills = -1
         self.last_used = time.monotonic()
-        self.log_stream = log_stream_name(function.version)
+        self.log_stream = ""
         self.partial_line = b""
         self.peak_fd: int | None = None
 
@@ -113,42 +113,74 @@ class Environment:
         return self.lifecycle.state
 
     def __repr__(self) -> str:
-        return f"<Environment {self.id} {self.function.name} {self.state.value}>"
+        name = self.function.name if self.function else f"stem:{self.runtime.id}"
+        return f"<Environment {self.id} {name} {self.state.value}>"
 
     # -- starting -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Create the container and spawn the runtime; raises if the environment cannot start."""
+        """Create the container and wait for its agent (state Stem); ``started`` says how it went."""
+        try:
+            await self._start()
+        except BaseException as exc:
+            if not self.started.done():
+                self.started.set_exception(exc)
+            raise
+        self.started.set_result(None)
+
+    async def _start(self) -> None:
         settings = self.scheduler.settings
+        task_slot, opt_slot = await self.loop.run_in_executor(self.scheduler.executor, make_slots, self.slot)
         self.server = await serve(RuntimeApi(self).handle, settings.bind_host, 0, max_body=8 * 1024 * 1024)
         self.port = self.server.sockets[0].getsockname()[1]
         self.scheduler.agents.expect(self.token, self)
         spec = ContainerSpec(
-            name=f"lambda-host-{self.function.name[:40]}-{self.id}",
+            name=f"lambda-host-{self.runtime.id}-{self.id}",
             image=self.image,
             agent_address=f"{settings.container_host}:{self.scheduler.agent_port}",
             agent_token=self.token,
-            memory_mb=self.function.memory_size,
-            mounts=self._mounts(),
-            labels={**settings.labels, "lambda-host.function": self.function.name},
+            memory_mb=self.memory_mb,
+            mounts=(
+                *(Mount(source, target) for source, target in self.scheduler.catalog.shared_mounts(self.runtime.id)),
+                Mount(str(task_slot), "/var/task"),
+                Mount(str(opt_slot), "/opt"),
+            ),
+            labels={**settings.labels, "lambda-host.runtime": self.runtime.id},
         )
-        self.container = await self.loop.run_in_executor(self.scheduler.executor, self.scheduler.backend.create, spec)
+        container = await self.loop.run_in_executor(self.scheduler.executor, self.scheduler.backend.create, spec)
+        if not self.lifecycle.alive:  # removed while its container was being made: remove that too
+            await self.loop.run_in_executor(self.scheduler.executor, self.scheduler.backend.destroy, container)
+            raise RuntimeError("the environment was removed while starting")
+        self.container = container
         if self.container.memory_peak_file:
             with contextlib.suppress(OSError):
                 self.peak_fd = os.open(self.container.memory_peak_file, os.O_RDONLY)
         await asyncio.wait_for(asyncio.shield(self.attached), settings.agent_timeout)
-        self.lifecycle.move(S.INITIALIZING)
-        self._spawn()
+        self.lifecycle.move(S.STEM)
 
-    def _mounts(self) -> tuple[Mount, ...]:
-        mounts = [Mount(self.function.code.path, "/var/task")]
+    async def specialize(self, function: FunctionConfig, opt_dir: str | None) -> None:
+        """Make this stem ``function``'s environment: its files, memory limit and runtime (Initializing)."""
+        self.lifecycle.move(S.INITIALIZING)
+        self.function = function
+        self.key = function.environment_key
+        self.opt_dir = opt_dir
+        self.log_stream = log_stream_name(function.version)
+        executor, backend = self.scheduler.executor, self.scheduler.backend
+        await self.loop.run_in_executor(executor, self._fill_slots)
+        if function.memory_size != self.memory_mb:
+            await self.loop.run_in_executor(executor, backend.set_memory, self.container, function.memory_size)
+            self.memory_mb = function.memory_size
+        if self.state is S.INITIALIZING:  # not removed while the files were being linked
+            self._spawn()
+
+    def _fill_slots(self) -> None:
+        link_tree(self.function.code.path, self.slot / "task")
         if self.opt_dir:
-            mounts.append(Mount(self.opt_dir, "/opt"))
-        return tuple(mounts)
+            link_tree(self.opt_dir, self.slot / "opt")
 
     def attach_control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.control = writer
-        self.loop.create_task(self._read_control(reader))
+        self.scheduler.spawn(self._read_control(reader))
         self._maybe_attached()
 
     def attach_log(self, sock: socket.socket) -> None:
@@ -263,7 +295,7 @@ class Environment:
         """The agent's connection closed: the container is gone or going."""
         if self.lifecycle.alive:
             log.warning("environment %s: agent connection lost; removing the environment", self.id)
-            self.loop.create_task(self.destroy(reason="the execution environment stopped unexpectedly"))
+            self.scheduler.spawn(self.destroy())
 
     def _reset(self) -> None:
         """Kill the runtime's processes (the container and /tmp stay) and start a new runtime."""
@@ -328,9 +360,12 @@ class Environment:
 
     def _begin(self, invocation: Invocation) -> None:
         invocation.started = time.perf_counter()
-        start = reports.start_line(invocation.request_id, self.function.version).encode()
-        invocation.append_log(start)
-        self.scheduler.log_sink.write(self, start)
+        # With no console and no tail asked for, nobody reads this invocation's log lines.
+        invocation.logged = self.scheduler.log_sink.enabled or invocation.request.log_tail
+        if invocation.logged:
+            start = reports.start_line(invocation.request_id, self.function.version).encode()
+            invocation.append_log(start)
+            self.scheduler.log_sink.write(self, start)
 
     def _deliver(self, waiter: NextWaiter) -> None:
         invocation = self.current
@@ -366,22 +401,23 @@ class Environment:
         function's code, which REPORT shows with their type (``report_type``, by default
         ``error_type``); an exception raised by the handler leaves REPORT as it is.
         """
-        self._drain_log()
-        invocation, self.current = self.current, None
-        duration = (time.perf_counter() - invocation.started) * 1000
+        invocation = self.current
         init_ms, self.init_duration_ms = self.init_duration_ms, None
-        report = reports.Report(
-            request_id=invocation.request_id,
-            duration_ms=duration,
-            memory_size=self.function.memory_size,
-            max_memory_used_mb=self._max_memory_mb(),
-            init_duration_ms=init_ms,
-            status=status,
-            error_type=(report_type or error_type) if status == "error" else None,
-        )
-        closing = (reports.end_line(invocation.request_id) + reports.report_line(report)).encode()
-        invocation.append_log(closing)
-        self.scheduler.log_sink.write(self, closing)
+        if invocation.logged:
+            self._drain_log()
+            report = reports.Report(
+                request_id=invocation.request_id,
+                duration_ms=(time.perf_counter() - invocation.started) * 1000,
+                memory_size=self.function.memory_size,
+                max_memory_used_mb=self._max_memory_mb(),
+                init_duration_ms=init_ms,
+                status=status,
+                error_type=(report_type or error_type) if status == "error" else None,
+            )
+            closing = (reports.end_line(invocation.request_id) + reports.report_line(report)).encode()
+            invocation.append_log(closing)
+            self.scheduler.log_sink.write(self, closing)
+        self.current = None
         self.last_used = time.monotonic()
         invocation.resolve(
             InvokeResult(
@@ -491,13 +527,13 @@ class Environment:
             self._take_log(data)
 
     def _take_log(self, data: bytes) -> None:
-        if self.current is not None and self.current.delivered:
+        if self.current is not None and self.current.logged:
             self.current.append_log(data)
         self.scheduler.log_sink.write(self, data)
 
     # -- the end ----------------------------------------------------------------------------
 
-    async def destroy(self, reason: str = "the execution environment was removed") -> None:
+    async def destroy(self) -> None:
         if not self.lifecycle.alive:
             return
         self.lifecycle.move(S.DESTROYING)
@@ -523,8 +559,14 @@ class Environment:
         if self.peak_fd is not None:
             os.close(self.peak_fd)
             self.peak_fd = None
+        if not self.attached.done():
+            self.attached.set_exception(RuntimeError("the environment was removed while starting"))
+            self.attached.exception()  # retrieved: nobody else may be waiting
+        if not self.started.done():
+            self.started.set_exception(RuntimeError("the environment was removed while starting"))
         if self.container is not None:
             await self.loop.run_in_executor(self.scheduler.executor, self.scheduler.backend.destroy, self.container)
+        await self.loop.run_in_executor(self.scheduler.executor, remove_slots, self.slot)
         self.lifecycle.move(S.DESTROYED)
         self.scheduler.on_gone(self)
 

@@ -10,12 +10,13 @@ LOG_KEEP = 16 * 1024  # bytes of an invocation's log kept for its tail (which ne
 
 
 class Invocation:
-    __slots__ = ("delivered", "future", "log", "request", "started", "timer")
+    __slots__ = ("delivered", "future", "log", "logged", "request", "started", "timer")
 
     def __init__(self, request: InvokeRequest, loop: asyncio.AbstractEventLoop) -> None:
         self.request = request
         self.future: asyncio.Future[InvokeResult] = loop.create_future()
         self.delivered = False  # handed to the runtime through /next
+        self.logged = False  # its log lines are kept (for the console or a tail)
         self.started = 0.0  # perf_counter() at delivery
         self.timer: asyncio.TimerHandle | None = None
         self.log = bytearray()

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from host.core import pool as policy
 from host.core.invocation import InvokeRequest, InvokeResult
@@ -28,6 +29,7 @@ from host.environments.backend import Backend
 from host.environments.environment import Environment
 from host.environments.invocation import Invocation
 from host.environments.logsink import LogSink
+from host.environments.stems import StemPool
 from host.images.catalog import RuntimeCatalog
 
 log = logging.getLogger("lambda_host.scheduler")
@@ -41,9 +43,12 @@ class Settings:
     region: str = "us-east-1"
     credentials: tuple[str, str, str | None] = ("lambda-host", "lambda-host", None)
     labels: dict[str, str] = field(default_factory=dict)
+    slots_dir: Path = Path("/tmp/lambda-host-slots")  # per-environment /var/task and /opt folders
     idle_timeout: float = 600.0
     init_timeout: float = 10.0
     agent_timeout: float = 60.0
+    prewarm: int = 4  # stems kept ready per runtime in use (more after a burst)
+    stem_memory_mb: int = 128
 
 
 class Pool:
@@ -79,10 +84,19 @@ class Scheduler:
         self.pools: dict[tuple, Pool] = {}
         self.reaper: asyncio.Task | None = None
         self.closing = False
+        self.tasks: set[asyncio.Task] = set()
+        self.stems = StemPool(self, settings.prewarm)
 
     async def start(self) -> None:
         self.agent_port = await self.agents.start(self.settings.bind_host)
         self.reaper = self.loop.create_task(self._reap_forever())
+
+    def spawn(self, coro) -> asyncio.Task:
+        """Run ``coro`` in the background, kept so ``close`` can wait for it."""
+        task = self.loop.create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
 
     # -- invoking ---------------------------------------------------------------------------
 
@@ -112,20 +126,28 @@ class Scheduler:
             for _ in range(policy.starts_needed(len(queue), pool.envs)):
                 self._start(pool, function)
 
-    def _start(self, pool: Pool, function: FunctionConfig) -> None:
-        runtime = self.catalog.definition(function.runtime)
-        env = Environment(self, function, runtime, self.catalog.image(function.runtime), self.opt_for(function))
-        pool.envs.append(env)
-        self.loop.create_task(self._run_start(pool, env))
+    def prewarm(self, runtime: str) -> None:
+        """Keep stems ready for functions of ``runtime`` (called when one is deployed)."""
+        definition = self.catalog.definition(runtime)
+        if definition is not None and self.settings.prewarm > 0:
+            self.stems.want(definition)
 
-    async def _run_start(self, pool: Pool, env: Environment) -> None:
+    def _start(self, pool: Pool, function: FunctionConfig) -> None:
+        env = self.stems.take(self.catalog.definition(function.runtime))
+        env.key = pool.key  # counted in its pool from now on, though not specialised yet
+        pool.envs.append(env)
+        self.spawn(self._specialize(pool, env, function))
+
+    async def _specialize(self, pool: Pool, env: Environment, function: FunctionConfig) -> None:
         try:
-            await env.start()
-        except Exception as exc:
-            log.error("could not start an environment for %s: %s", env.function.name, exc)
+            await env.started
+            await env.specialize(function, self.opt_for(function))
+        except Exception as exc:  # any failure to start is told to a waiting caller
+            if not self.closing:
+                log.error("could not start an environment for %s: %s", function.name, exc)
             if pool.queue:
                 invocation = pool.queue.popleft()
-                invocation.resolve(_sandbox_failure(invocation, env.function, f"failed to start: {exc}"))
+                invocation.resolve(_sandbox_failure(invocation, function, f"failed to start: {exc}"))
             await env.destroy()
 
     # -- environments report back -------------------------------------------------------------
@@ -135,17 +157,18 @@ class Scheduler:
         if pool is not None and pool.queue:
             env.assign(pool.queue.popleft())
         elif self.closing or self._is_stale(env):
-            self.loop.create_task(env.destroy())
+            self.spawn(env.destroy())
 
     def on_failed(self, env: Environment) -> None:
         pool = self.pools.get(env.key)
         if pool is not None and pool.queue:
             env.serve_init_failure(pool.queue.popleft())
         elif self.closing or self._is_stale(env):
-            self.loop.create_task(env.destroy())
+            self.spawn(env.destroy())
 
     def on_gone(self, env: Environment) -> None:
-        pool = self.pools.get(env.key)
+        self.stems.forget(env)
+        pool = self.pools.get(env.key) if env.key is not None else None
         if pool is None:
             return
         if env in pool.envs:
@@ -166,7 +189,7 @@ class Scheduler:
                 continue
             for env in list(pool.envs):
                 if env.state in policy.RESTING and self._is_stale(env):
-                    self.loop.create_task(env.destroy())
+                    self.spawn(env.destroy())
 
     # -- upkeep -------------------------------------------------------------------------------
 
@@ -177,9 +200,10 @@ class Scheduler:
             now = time.monotonic()
             for pool in list(self.pools.values()):
                 for env in policy.expired(pool.envs, now, self.settings.idle_timeout):
-                    self.loop.create_task(env.destroy())
+                    self.spawn(env.destroy())
 
     def environments(self) -> list[Environment]:
+        """Every environment given to a function (stems not included)."""
         return [env for pool in self.pools.values() for env in pool.envs]
 
     async def close(self) -> None:
@@ -193,8 +217,9 @@ class Scheduler:
                 invocation.resolve(
                     _sandbox_failure(invocation, invocation.request.function, "the host is shutting down")
                 )
-        envs = [env for env in self.environments() if env.state is not EnvState.DESTROYED]
+        envs = [env for env in self.environments() + self.stems.all() if env.state is not EnvState.DESTROYED]
         await asyncio.gather(*(env.destroy() for env in envs), return_exceptions=True)
+        await asyncio.gather(*self.tasks, return_exceptions=True)
         await self.agents.close()
         self.executor.shutdown(wait=False)
 

@@ -51,6 +51,7 @@ class FunctionService:
         layers: LayerService,
         catalog: RuntimeCatalog,
         on_change: Callable[[str], None] = lambda name: None,
+        on_active: Callable[[str], None] = lambda runtime: None,
     ) -> None:
         self.region = region
         self.account = account
@@ -59,6 +60,7 @@ class FunctionService:
         self.layers = layers
         self.catalog = catalog
         self.on_change = on_change
+        self.on_active = on_active
         self.lock = threading.RLock()
         self.background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda-host-activate")
 
@@ -323,6 +325,8 @@ class FunctionService:
                     state="Failed", state_reason=reason, state_reason_code="InvalidRuntime", last_update_status="Failed"
                 )
             self.store.put(done.with_changes(revision_id=str(uuid.uuid4())))
+        if failure is None:
+            self.on_active(runtime)
 
 
 def _variables(params: Mapping[str, Any]) -> dict[str, str] | None:

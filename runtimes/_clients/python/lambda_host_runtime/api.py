@@ -3,10 +3,13 @@
 http.client parses headers with the email package, which costs more than the rest of an
 invocation's overhead together; the Runtime API is a handful of fixed requests, so this
 speaks just enough HTTP/1.1 itself: Content-Length bodies, keep-alive, reconnect on a
-dropped connection.
+dropped connection. After an invocation's answer it asks for the next one in the same
+write (HTTP/1.1 pipelining), saving a round trip per invocation.
 """
 
 import socket
+
+NEXT = b"/2018-06-01/runtime/invocation/next"
 
 
 class RuntimeApiError(Exception):
@@ -29,6 +32,7 @@ class RuntimeApiClient:
         self.host_header = address.encode("ascii")
         self.sock = None
         self.buffer = b""
+        self.next_asked = False  # a GET /next went out with the last answer
 
     def _connect(self):
         sock = socket.create_connection(self.address, timeout=1)
@@ -37,12 +41,15 @@ class RuntimeApiClient:
         self.sock = sock
         self.buffer = b""
 
-    def _request(self, method, path, body=b"", headers=()):
+    def _build(self, method, path, body=b"", headers=()):
         head = [b"%s %s HTTP/1.1\r\nHost: %s\r\n" % (method, path, self.host_header)]
         for name, value in headers:
             head.append(b"%s: %s\r\n" % (name, value))
         head.append(b"Content-Length: %d\r\n\r\n" % len(body))
-        request = b"".join(head) + body
+        return b"".join(head) + body
+
+    def _request(self, method, path, body=b"", headers=(), then=b""):
+        request = self._build(method, path, body, headers) + then
         for attempt in (0, 1):
             if self.sock is None:
                 self._connect()
@@ -95,18 +102,32 @@ class RuntimeApiClient:
                 self.sock = None
 
     def next(self):
-        status, headers, body = self._request(b"GET", b"/2018-06-01/runtime/invocation/next")
+        if self.next_asked:
+            self.next_asked = False
+            try:
+                status, headers, body = self._read_response()
+            except (ConnectionError, EOFError):
+                self.close()
+                status, headers, body = self._request(b"GET", NEXT)
+        else:
+            status, headers, body = self._request(b"GET", NEXT)
         if status != 200:
             raise RuntimeApiError(f"Failed to get next invocation: {status} {body[:200]!r}")
         return Invocation(headers.get("lambda-runtime-aws-request-id", ""), headers, body)
 
+    def _answer(self, path, body, content_type):
+        then = self._build(b"GET", NEXT)
+        status = self._request(b"POST", path, body, ((b"Content-Type", content_type),), then)[0]
+        self.next_asked = self.sock is not None
+        return status
+
     def post_response(self, request_id, body, content_type="application/json"):
         path = b"/2018-06-01/runtime/invocation/%s/response" % request_id.encode()
-        return self._request(b"POST", path, body, ((b"Content-Type", content_type.encode()),))[0]
+        return self._answer(path, body, content_type.encode())
 
     def post_error(self, request_id, body):
         path = b"/2018-06-01/runtime/invocation/%s/error" % request_id.encode()
-        return self._request(b"POST", path, body, ((b"Content-Type", b"application/json"),))[0]
+        return self._answer(path, body, b"application/json")
 
     def post_init_error(self, body, error_type):
         headers = (

@@ -1,0 +1,115 @@
+"""Stems: generic environments started ahead of demand, one small pool per runtime image.
+
+A cold start that finds a stem skips the container start (the slow part: ~200 ms, and
+over a second when many containers start at once) and only links the code, sets the
+memory limit and spawns the runtime.
+
+1. Each runtime in use keeps ``target`` stems: at least ``prewarm``, and as many as
+   the largest burst of cold starts seen in the last ``BURST_MEMORY`` seconds (at
+   most ``MAX_STEMS``), so a burst that happened once is served warm the next time.
+2. A taker gets a ready stem, else one already starting, else a new one.
+3. Stems are replaced once no stem of that runtime is starting, so replacements do
+   not slow down the containers a burst is waiting for.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from typing import TYPE_CHECKING
+
+from host.core.states import EnvState
+from host.environments.environment import Environment
+from host.images.definitions import RuntimeDefinition
+
+if TYPE_CHECKING:
+    from host.environments.scheduler import Scheduler
+
+log = logging.getLogger("lambda_host.stems")
+
+BURST_WINDOW = 5.0  # cold starts this close together count as one burst
+BURST_MEMORY = 600.0  # how long a burst keeps the pool larger
+MAX_STEMS = 16
+
+
+def burst_target(prewarm: int, takes: list[float], now: float) -> int:
+    """Stems to keep: the baseline, or the largest burst of takes remembered, capped.
+
+    Example: prewarm 4, ten takes within one second two minutes ago -> 10.
+    """
+    recent = [t for t in takes if now - t <= BURST_MEMORY]
+    largest = 0
+    start = 0
+    for end, taken in enumerate(recent):
+        while taken - recent[start] > BURST_WINDOW:
+            start += 1
+        largest = max(largest, end - start + 1)
+    return min(MAX_STEMS, max(prewarm, largest))
+
+
+class StemPool:
+    def __init__(self, scheduler: Scheduler, prewarm: int) -> None:
+        self.scheduler = scheduler
+        self.prewarm = prewarm
+        self.spare: dict[str, list[Environment]] = {}  # not yet claimed: starting or ready
+        self.starting: dict[str, int] = {}  # stems of each runtime still starting, claimed or not
+        self.takes: dict[str, deque[float]] = {}
+        self.wanted: dict[str, RuntimeDefinition] = {}
+
+    def want(self, runtime: RuntimeDefinition) -> None:
+        """Keep stems of ``runtime`` from now on."""
+        self.wanted[runtime.id] = runtime
+        self.replenish(runtime)
+
+    def target(self, runtime_id: str) -> int:
+        return burst_target(self.prewarm, list(self.takes.get(runtime_id, ())), time.monotonic())
+
+    def take(self, runtime: RuntimeDefinition) -> Environment:
+        """A stem for a function of ``runtime``: a ready one, one on its way, or a new one."""
+        takes = self.takes.setdefault(runtime.id, deque(maxlen=4 * MAX_STEMS))
+        takes.append(time.monotonic())
+        spare = self.spare.setdefault(runtime.id, [])
+        ready = [env for env in spare if env.state is EnvState.STEM]
+        env = ready[0] if ready else spare[0] if spare else self._start(runtime)
+        spare.remove(env)
+        self.wanted.setdefault(runtime.id, runtime)
+        self.replenish(runtime)
+        return env
+
+    def replenish(self, runtime: RuntimeDefinition) -> None:
+        if runtime.id not in self.wanted or self.scheduler.closing or self.starting.get(runtime.id):
+            return
+        spare = self.spare.setdefault(runtime.id, [])
+        for _ in range(self.target(runtime.id) - len(spare)):
+            self._start(runtime)
+
+    def _start(self, runtime: RuntimeDefinition) -> Environment:
+        env = Environment(self.scheduler, runtime, self.scheduler.catalog.image(runtime.id))
+        self.spare.setdefault(runtime.id, []).append(env)
+        self.starting[runtime.id] = self.starting.get(runtime.id, 0) + 1
+        self.scheduler.spawn(self._run(env))
+        return env
+
+    async def _run(self, env: Environment) -> None:
+        started = False
+        try:
+            await env.start()
+            started = True
+        except Exception as exc:  # a stem that cannot start is dropped; its taker hears why
+            if not self.scheduler.closing:
+                log.error("could not start a %s environment: %s", env.runtime.id, exc)
+            self.forget(env)
+            await env.destroy()
+        finally:
+            self.starting[env.runtime.id] -= 1
+        if started and not self.starting[env.runtime.id]:
+            self.replenish(env.runtime)
+
+    def forget(self, env: Environment) -> None:
+        spare = self.spare.get(env.runtime.id, [])
+        if env in spare:
+            spare.remove(env)
+
+    def all(self) -> list[Environment]:
+        return [env for spare in self.spare.values() for env in spare]

@@ -1,0 +1,188 @@
+"""`make bench`: how fast lambda-host answers, measured through boto3 like a user would.
+
+Prints one table for a no-op Python function:
+
+- cold start: the first invoke of a new function, with a stem ready (the usual case
+  on a running host) and with none (a container must be started);
+- warm latency p50/p99 over sequential boto3 invokes;
+- invokes per second with 8 concurrent boto3 clients (8 processes, so the clients'
+  own CPU is not serialised by one interpreter lock), and with 8 raw keep-alive HTTP
+  clients, which shows what the host itself can carry;
+- ten parallel 1-second invokes, end to end.
+
+Nothing here is asserted; the figures are for the README and the issue notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import multiprocessing
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from host.host import Host, HostConfig
+from host.testing.plugin import DEFAULT_ROLE, client_for, make_zip
+
+NOOP = {"app.py": "def handler(event, context):\n    return None\n"}
+SLEEP = {"app.py": "import time\ndef handler(event, context):\n    time.sleep(1)\n    return None\n"}
+
+
+def create(client, name: str, code: dict, **params) -> None:
+    client.create_function(
+        FunctionName=name, Runtime="python3.11", Role=DEFAULT_ROLE, Handler="app.handler",
+        Code={"ZipFile": make_zip(code)}, **params,
+    )  # fmt: skip
+    client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+
+
+def timed_invoke(client, name: str) -> float:
+    started = time.perf_counter()
+    client.invoke(FunctionName=name)
+    return (time.perf_counter() - started) * 1000
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _boto3_worker(endpoint: str, name: str, count: int, ready, go, results) -> None:
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client(
+        "lambda", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
+        config=Config(retries={"total_max_attempts": 1}),
+    )  # fmt: skip
+    client.invoke(FunctionName=name)
+    ready.put(True)
+    go.wait()
+    started = time.perf_counter()
+    for _ in range(count):
+        client.invoke(FunctionName=name)
+    results.put((count, time.perf_counter() - started))
+
+
+def boto3_throughput(endpoint: str, name: str, clients: int, per_client: int) -> float:
+    context = multiprocessing.get_context("fork")
+    ready, go, results = context.Queue(), context.Event(), context.Queue()
+    workers = [
+        context.Process(target=_boto3_worker, args=(endpoint, name, per_client, ready, go, results))
+        for _ in range(clients)
+    ]
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        ready.get()
+    started = time.perf_counter()
+    go.set()
+    total = sum(results.get()[0] for _ in workers)
+    elapsed = time.perf_counter() - started
+    for worker in workers:
+        worker.join()
+    return total / elapsed
+
+
+def raw_throughput(port: int, name: str, clients: int, per_client: int) -> float:
+    request = (
+        f"POST /2015-03-31/functions/{name}/invocations HTTP/1.1\r\nHost: bench\r\nContent-Length: 2\r\n\r\n{{}}"
+    ).encode()
+
+    def run() -> None:
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range(per_client):
+            sock.sendall(request)
+            data = b""
+            while not data.endswith(b"null"):
+                data += sock.recv(65536)
+        sock.close()
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return clients * per_client / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sequential", type=int, default=1000)
+    parser.add_argument("--per-client", type=int, default=500)
+    args = parser.parse_args()
+    rows: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="lambda-host-bench-") as state:
+        host = Host(HostConfig(port=0, state_dir=Path(state), function_logs=False, labels={"lambda-host.bench": "1"}))
+        host.start_in_thread()
+        try:
+            client = client_for(host)
+            create(client, "warmup", NOOP)  # the runtime is now in use: stems start
+            client.invoke(FunctionName="warmup")
+            time.sleep(5)
+
+            create(client, "noop", NOOP)
+            rows.append(("cold start, first invoke (stem ready)", f"{timed_invoke(client, 'noop'):.0f} ms"))
+
+            latencies = [timed_invoke(client, "noop") for _ in range(args.sequential)]
+            rows.append(
+                (f"warm invoke p50 ({args.sequential} sequential, boto3)", f"{percentile(latencies, 0.5):.2f} ms")
+            )
+            rows.append(
+                (f"warm invoke p99 ({args.sequential} sequential, boto3)", f"{percentile(latencies, 0.99):.2f} ms")
+            )
+            rows.append(("warm invoke mean", f"{statistics.mean(latencies):.2f} ms"))
+
+            rate = boto3_throughput(host.endpoint, "noop", 8, args.per_client)
+            rows.append(("invokes/s, 8 concurrent boto3 clients", f"{rate:.0f}"))
+            rate = raw_throughput(host.port, "noop", 8, args.per_client * 2)
+            rows.append(("invokes/s, 8 concurrent raw HTTP clients", f"{rate:.0f}"))
+
+            create(client, "sleep1", SLEEP, Timeout=10)
+            started = time.perf_counter()
+            with concurrent.futures.ThreadPoolExecutor(10) as pool:
+                list(pool.map(lambda _: client.invoke(FunctionName="sleep1"), range(10)))
+            rows.append(("10 parallel 1-second invokes (cold), total", f"{time.perf_counter() - started:.2f} s"))
+            started = time.perf_counter()
+            with concurrent.futures.ThreadPoolExecutor(10) as pool:
+                list(pool.map(lambda _: client.invoke(FunctionName="sleep1"), range(10)))
+            rows.append(("10 parallel 1-second invokes (warm), total", f"{time.perf_counter() - started:.2f} s"))
+        finally:
+            host.stop_thread()
+
+        cold = Host(
+            HostConfig(port=0, state_dir=Path(state) / "cold", function_logs=False, prewarm=0,
+                       labels={"lambda-host.bench": "1"})
+        )  # fmt: skip
+        cold.start_in_thread()
+        try:
+            client = client_for(cold)
+            create(client, "noop", NOOP)
+            rows.append(
+                ("cold start, first invoke (no stem: container start)", f"{timed_invoke(client, 'noop'):.0f} ms")
+            )
+        finally:
+            cold.stop_thread()
+
+    width = max(len(label) for label, _ in rows)
+    print(f"\nlambda-host benchmark ({os.cpu_count()} CPUs)")
+    print(f"{'measure'.ljust(width)}  value")
+    print(f"{'-' * width}  {'-' * 10}")
+    for label, value in rows:
+        print(f"{label.ljust(width)}  {value}")
+    print(json.dumps(dict(rows)), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""The lambda-host command: serve (as `make serve` runs it), one-shot invoke, images."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import docker
+import pytest
+from botocore.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "sample_functions" / "template.yaml"
+COMMAND = [sys.executable, "-m", "host.cli.main"]
+
+
+def run(*args, **kwargs):
+    return subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=300, cwd=ROOT, **kwargs)
+
+
+def test_one_shot_invoke_prints_the_payload_and_the_log_tail(tmp_path):
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"name": "cli"}))
+    done = run("invoke", "greeter", "--event", str(event), "--template", str(TEMPLATE), "--state-dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"message": "Hello, cli! (from a layer)"}
+    assert re.search(r"START RequestId: \S+ Version: \$LATEST", done.stderr)
+    assert "REPORT RequestId:" in done.stderr
+
+
+def test_one_shot_invoke_exits_non_zero_on_a_function_error(tmp_path):
+    done = run("invoke", "raises", "--template", str(TEMPLATE), "--state-dir", str(tmp_path))
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["errorType"] == "PaymentDeclined"
+
+
+def test_images_list_shows_every_runtime():
+    done = run("images", "list")
+    assert done.returncode == 0, done.stderr
+    for runtime in ("python3.11", "python3.13", "nodejs18.x", "nodejs20.x", "provided.al2023"):
+        assert re.search(rf"^{re.escape(runtime)}\s+lambda-host/{re.escape(runtime)}:\w+\s+built", done.stdout, re.M)
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`lambda-host serve` with the sample template, as `make serve` starts it (on a free port)."""
+    process = subprocess.Popen(
+        [*COMMAND, "serve", "--port", "0", "--template", str(TEMPLATE), "--state-dir", str(tmp_path), "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+    )  # fmt: skip
+    endpoint = None
+    lines = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # up to the boto3 example, the last line it prints
+        line = process.stdout.readline()
+        lines.append(line)
+        match = re.search(r"serving the Lambda API on (http://\S+)", line)
+        if match:
+            endpoint = match.group(1)
+        if "boto3.client(" in line or process.poll() is not None:
+            break
+    try:
+        assert endpoint, "".join(lines)
+        yield process, endpoint, lines
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(30)
+
+
+def test_serve_deploys_the_samples_and_sigterm_removes_every_container(served):
+    process, endpoint, lines = served
+    client = boto3.client(
+        "lambda", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
+        config=Config(retries={"total_max_attempts": 1}),
+    )  # fmt: skip
+    names = {f["FunctionName"] for f in client.list_functions()["Functions"]}
+    assert {"echo", "greeter", "node-hello", "shell-echo", "raises", "sleeper"} <= names
+    assert any("aws lambda invoke --endpoint-url" in line for line in lines)
+    answer = json.loads(client.invoke(FunctionName="node-hello", Payload=b'{"name": "serve"}')["Payload"].read())
+    assert json.loads(answer["body"])["hello"] == "serve"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(60) == 0
+    left = docker.from_env().containers.list(all=True, filters={"label": "lambda-host=1"})
+    assert [c.name for c in left if c.labels.get("lambda-host.test-run") is None] == []
+
+
+def test_the_readme_shows_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    assert "make serve" in readme and "make test" in readme
+    assert os.path.exists(ROOT / ".ci" / "run")
