@@ -16,8 +16,16 @@ from flask import Flask, Response, g, request, send_file
 
 from host.api import shapes
 from host.api.errors import render
-from host.core.errors import InvalidRequestContent, LambdaApiError, ResourceNotFound, ServiceError
+from host.core.errors import (
+    InvalidRequestContent,
+    LambdaApiError,
+    ResourceNotFound,
+    ServiceError,
+    ValidationError,
+    validation_message,
+)
 from host.core.model import CodeRef, FunctionConfig, LayerVersion
+from host.core.validation import problem
 from host.service.functions import FunctionService
 from host.service.layers import LayerService
 from host.store.packages import PackageStore
@@ -109,8 +117,15 @@ def create_app(services: Services) -> Flask:
     @app.get(FUNCTIONS)
     @app.get(FUNCTIONS + "/")
     def list_functions():
+        version = request.args.get("FunctionVersion")
+        if version is not None and version != "ALL":
+            raise ValidationError(
+                validation_message([problem(version, "functionVersion", "Member must satisfy enum value set: [ALL]")])
+            )
         page, marker = functions.list(request.args.get("Marker"), _int_arg("MaxItems"))
-        listing = [shapes.function_configuration(f, services.region, listing=True) for f in page]
+        # With FunctionVersion=ALL every version is listed, each under its qualified ARN.
+        qualified = version == "ALL"
+        listing = [shapes.function_configuration(f, services.region, listing=True, qualified=qualified) for f in page]
         result: dict = {"Functions": listing}
         if marker:
             result["NextMarker"] = marker

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from host.core.model import FunctionConfig, LayerVersion
+from host.core.names import runtime_version_arn
 
 # Only GetFunction, GetFunctionConfiguration, Create and Update return these; ListFunctions leaves them out.
 _STATE_KEYS = (
@@ -17,10 +17,6 @@ _STATE_KEYS = (
     "LastUpdateStatusReasonCode",
     "RuntimeVersionConfig",
 )
-
-
-def runtime_version_arn(region: str, runtime: str) -> str:
-    return f"arn:aws:lambda:{region}::runtime:{hashlib.sha256(runtime.encode()).hexdigest()}"
 
 
 def function_configuration(

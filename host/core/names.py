@@ -14,6 +14,7 @@ and as ``Qualifier`` (``InvalidParameterValueException`` when they differ).
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -110,6 +111,11 @@ def parse_function_name(
 def function_arn(region: str, account: str, name: str, qualifier: str | None = None) -> str:
     arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
     return f"{arn}:{qualifier}" if qualifier else arn
+
+
+def runtime_version_arn(region: str, runtime: str) -> str:
+    """A RuntimeVersionArn for ``runtime``: the same for every function of that runtime."""
+    return f"arn:aws:lambda:{region}::runtime:{hashlib.sha256(runtime.encode()).hexdigest()}"
 
 
 def layer_arn(region: str, account: str, name: str, version: int | None = None) -> str:

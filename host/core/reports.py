@@ -35,6 +35,11 @@ def init_start_line(runtime_version: str, runtime_version_arn: str) -> str:
     return f"INIT_START Runtime Version: {runtime_version}\tRuntime Version ARN: {runtime_version_arn}\n"
 
 
+def init_report_line(duration_ms: float, error_type: str) -> str:
+    """The line a failed init leaves (its phase is init; a retried one would say invoke)."""
+    return f"INIT_REPORT Init Duration: {duration_ms:.2f} ms\tPhase: init\tStatus: error\tError Type: {error_type}\n"
+
+
 def start_line(request_id: str, version: str) -> str:
     return f"START RequestId: {request_id} Version: {version}\n"
 

@@ -12,25 +12,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import logging
 import os
 import secrets
 import socket
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from host.core import platform_errors, reports
+from host.core.failures import InitFailure, error_type_of, without_error_cause
 from host.core.invocation import InvokeResult
 from host.core.model import FunctionConfig
+from host.core.names import runtime_version_arn
 from host.core.states import EnvState, Lifecycle
-from host.core.variables import Platform, log_stream_name, runtime_environment
+from host.core.variables import Platform, log_stream_name
 from host.environments.agent_protocol import encode, read_frame, spawn_frame
 from host.environments.backend import ContainerHandle, ContainerSpec, Mount
 from host.environments.invocation import Invocation
+from host.environments.runtime_log import RuntimeLog
 from host.environments.slots import link_tree, make_slots, remove_slots
+from host.environments.spawning import NoEntrypoint, entrypoint, runtime_variables
 from host.http.server import serve
 from host.runtime_api.server import NextWaiter, Outcome, RuntimeApi
 
@@ -43,31 +44,6 @@ log = logging.getLogger("lambda_host.environment")
 S = EnvState
 UNHANDLED = "Unhandled"
 ERROR_CAUSE_CONTENT_TYPE = "application/vnd.aws.lambda.error.cause+json"
-
-
-class InitFailure:
-    """Why the last init failed, kept until an invocation can be told."""
-
-    __slots__ = ("body", "error_type", "kind", "wait_status")
-
-    def __init__(self, kind: str, body: bytes = b"", error_type: str = "", wait_status: int | None = None):
-        self.kind = kind  # "error" (posted), "exit", "entrypoint", "timeout", "sandbox"
-        self.body = body
-        self.error_type = error_type
-        self.wait_status = wait_status
-
-    def payload(self, request_id: str, timeout: int) -> bytes:
-        if self.kind == "error":
-            return self.body
-        if self.kind == "exit":
-            return platform_errors.runtime_exit_error(request_id, self.wait_status)
-        if self.kind == "entrypoint":
-            return platform_errors.invalid_entrypoint(request_id, self.body.decode())
-        if self.kind == "timeout":
-            return platform_errors.timeout_error(request_id, timeout)
-        return json.dumps(
-            {"errorType": "Sandbox.Failure", "errorMessage": f"RequestId: {request_id} Error: {self.body.decode()}"}
-        ).encode()
 
 
 class Environment:
@@ -90,7 +66,7 @@ class Environment:
         self.server: asyncio.Server | None = None
         self.port = 0
         self.control: asyncio.StreamWriter | None = None
-        self.log_sock: socket.socket | None = None
+        self.log: RuntimeLog | None = None
         self.attached = self.loop.create_future()
         self.started = self.loop.create_future()  # resolves when the stem is up (or with why not)
         self.started.add_done_callback(lambda f: f.exception())  # never "exception was never retrieved"
@@ -184,53 +160,29 @@ class Environment:
         self._maybe_attached()
 
     def attach_log(self, sock: socket.socket) -> None:
-        self.log_sock = sock
-        self.loop.add_reader(sock.fileno(), self._read_log)
+        self.log = RuntimeLog(self.loop, sock, self._take_log)
         self._maybe_attached()
 
     def _maybe_attached(self) -> None:
-        if self.control is not None and self.log_sock is not None and not self.attached.done():
+        if self.control is not None and self.log is not None and not self.attached.done():
             self.attached.set_result(None)
-
-    def _entrypoint(self) -> list[str] | None:
-        """The bootstrap to run; None when a custom runtime has none (Lambda's InvalidEntrypoint)."""
-        if self.runtime.client != "provided":
-            return list(self.runtime.entrypoints)
-        host_paths = {"/var/task/bootstrap": self.function.code.path, "/opt/bootstrap": self.opt_dir}
-        for path in self.runtime.entrypoints:
-            folder = host_paths.get(path)
-            if folder and (Path(folder) / "bootstrap").exists():
-                return [path]
-        return None
 
     def _spawn(self) -> None:
         """Start a fresh runtime process (state Initializing)."""
         self.init_failure = None
         self.init_duration_ms = None
         self.init_started = time.perf_counter()
-        argv = self._entrypoint()
-        if argv is None:
-            bootstraps = " ".join(self.runtime.entrypoints)
-            self._init_failed(InitFailure("entrypoint", f"Couldn't find valid bootstrap(s): [{bootstraps}]".encode()))
+        try:
+            argv = entrypoint(self.runtime, self.function.code.path, self.opt_dir)
+        except NoEntrypoint as missing:
+            self._init_failed(InitFailure("entrypoint", str(missing).encode()))
             return
-        env = runtime_environment(
-            function_name=self.function.name,
-            version=self.function.version,
-            handler=self.function.handler,
-            memory_size=self.function.memory_size,
-            log_group=self.function.log_group_name,
-            log_stream=self.log_stream,
-            runtime_defaults=dict(self.runtime.env),
-            execution_env=self.runtime.execution_env(self.function.runtime),
-            user_variables=self.function.env_vars,
-            platform=self._platform(),
-        )
+        env = runtime_variables(self.function, self.runtime, self.log_stream, self._platform())
         self.control.write(spawn_frame("/var/task", argv, env))
         limit = self.scheduler.settings.init_timeout + self.function.timeout
         self.init_timer = self.loop.call_later(limit, self._init_timed_out)
-        self.scheduler.log_sink.platform(
-            self, reports.init_start_line(self.runtime.runtime_version, self._runtime_arn())
-        )
+        runtime_arn = runtime_version_arn(self.scheduler.settings.region, self.function.runtime)
+        self.scheduler.log_sink.platform(self, reports.init_start_line(self.runtime.runtime_version, runtime_arn))
 
     def _platform(self) -> Platform:
         settings = self.scheduler.settings
@@ -240,10 +192,6 @@ class Environment:
             lambda_endpoint=settings.lambda_endpoint,
             credentials=settings.credentials,
         )
-
-    def _runtime_arn(self) -> str:
-        digest = _stable_hex(f"{self.runtime.id}/{self.runtime.runtime_version}")
-        return f"arn:aws:lambda:{self.scheduler.settings.region}::runtime:{digest}"
 
     # -- the agent --------------------------------------------------------------------------
 
@@ -327,13 +275,7 @@ class Environment:
         self._cancel_init_timer()
         self.init_failure = failure
         duration = (time.perf_counter() - self.init_started) * 1000
-        error_type = failure.error_type or {"exit": "Runtime.ExitError", "timeout": "Sandbox.Timedout"}.get(
-            failure.kind, "Runtime.InvalidEntrypoint"
-        )
-        self.scheduler.log_sink.platform(
-            self,
-            f"INIT_REPORT Init Duration: {duration:.2f} ms\tPhase: init\tStatus: error\tError Type: {error_type}\n",
-        )
+        self.scheduler.log_sink.platform(self, reports.init_report_line(duration, failure.error_type))
         self.lifecycle.move(S.FAILED)
         self.scheduler.on_failed(self)
 
@@ -343,9 +285,8 @@ class Environment:
         self.current = invocation
         self._begin(invocation)
         payload = failure.payload(invocation.request_id, self.function.timeout)
-        error_type = failure.error_type or _error_type_of(payload)
         status = "timeout" if failure.kind == "timeout" else "error"
-        self._finish(payload, UNHANDLED, error_type, status=status)
+        self._finish(payload, UNHANDLED, failure.error_type, status=status)
         self._reset()
 
     # -- invocations ------------------------------------------------------------------------
@@ -453,10 +394,10 @@ class Environment:
             return None
         if state is S.IDLE:
             if self.waiter is not None:
-                self.waiter.refuse(Outcome.invalid_state("Running", "Ready"))
+                self.waiter.refuse(Outcome.invalid_state(S.INVOKING, "Ready"))
             self.waiter = waiter
             return None
-        return Outcome.invalid_state(_RIE_STATE.get(state, state.value), "Ready")
+        return Outcome.invalid_state(state, "Ready")
 
     def _check_reply(self, request_id: str) -> Outcome | None:
         invocation = self.current
@@ -483,16 +424,16 @@ class Environment:
         if refused is not None:
             return refused
         if content_type.startswith(ERROR_CAUSE_CONTENT_TYPE):
-            body = _without_error_cause(body)
-        kind = error_type or _error_type_of(body) or "Unhandled"
+            body = without_error_cause(body)
+        kind = error_type or error_type_of(body) or "Unhandled"
         self._finish(body, UNHANDLED, kind)
         self._after_reply()
         return Outcome.accepted()
 
     def init_error_posted(self, body: bytes, error_type: str | None) -> Outcome:
         if self.state is not S.INITIALIZING:
-            return Outcome.invalid_state(_RIE_STATE.get(self.state, self.state.value), "InitError")
-        self._init_failed(InitFailure("error", body, error_type or _error_type_of(body) or "Runtime.Unknown"))
+            return Outcome.invalid_state(self.state, "InitError")
+        self._init_failed(InitFailure("error", body, error_type or error_type_of(body) or "Runtime.Unknown"))
         return Outcome.accepted()
 
     def _after_reply(self) -> None:
@@ -501,30 +442,9 @@ class Environment:
 
     # -- logs -------------------------------------------------------------------------------
 
-    def _read_log(self) -> None:
-        try:
-            data = self.log_sock.recv(65536)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self.loop.remove_reader(self.log_sock.fileno())
-            return
-        self._take_log(data)
-
     def _drain_log(self) -> None:
-        """Take whatever output the runtime wrote before it answered, so it precedes END."""
-        if self.log_sock is None:
-            return
-        while True:
-            try:
-                data = self.log_sock.recv(65536)
-            except (BlockingIOError, OSError):
-                return
-            if not data:
-                return
-            self._take_log(data)
+        if self.log is not None:
+            self.log.drain()
 
     def _take_log(self, data: bytes) -> None:
         if self.current is not None and self.current.logged:
@@ -550,10 +470,8 @@ class Environment:
         self.scheduler.agents.forget(self.token)
         if self.server is not None:
             self.server.close()
-        if self.log_sock is not None:
-            with contextlib.suppress(ValueError, OSError):
-                self.loop.remove_reader(self.log_sock.fileno())
-            self.log_sock.close()
+        if self.log is not None:
+            self.log.close()
         if self.control is not None:
             self.control.close()
         if self.peak_fd is not None:
@@ -569,36 +487,3 @@ class Environment:
         await self.loop.run_in_executor(self.scheduler.executor, remove_slots, self.slot)
         self.lifecycle.move(S.DESTROYED)
         self.scheduler.on_gone(self)
-
-
-# RIE's names for runtime states, used in its "State transition from X to Y failed" message.
-_RIE_STATE = {
-    S.FAILED: "InitError",
-    S.INVOKING: "Running",
-    S.IDLE: "Ready",
-    S.RESETTING: "Reset",
-    S.INITIALIZING: "Started",
-}
-
-
-def _error_type_of(body: bytes) -> str | None:
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return None
-    return value.get("errorType") if isinstance(value, dict) and isinstance(value.get("errorType"), str) else None
-
-
-def _without_error_cause(body: bytes) -> bytes:
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return body
-    if not isinstance(value, dict):
-        return body
-    kept = {k: value[k] for k in ("errorMessage", "errorType", "stackTrace") if k in value}
-    return json.dumps(kept).encode()
-
-
-def _stable_hex(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()

@@ -36,8 +36,11 @@ MAX_STEMS = 16
 def burst_target(prewarm: int, takes: list[float], now: float) -> int:
     """Stems to keep: the baseline, or the largest burst of takes remembered, capped.
 
-    Example: prewarm 4, ten takes within one second two minutes ago -> 10.
+    Example: prewarm 4, ten takes within one second two minutes ago -> 10. A baseline of
+    0 turns stems off.
     """
+    if prewarm <= 0:
+        return 0
     recent = [t for t in takes if now - t <= BURST_MEMORY]
     largest = 0
     start = 0

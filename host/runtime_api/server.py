@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Protocol
 
+from host.core.states import EnvState
 from host.http.server import Exchange
 
 if TYPE_CHECKING:
@@ -29,6 +30,15 @@ NEXT = PREFIX + "invocation/next"
 INIT_ERROR = PREFIX + "init/error"
 INVOCATION = PREFIX + "invocation/"
 JSON = ("Content-Type", "application/json")
+
+# The Runtime Interface Emulator's names for a runtime's states, as its 403 message uses them.
+_RIE_STATE = {
+    EnvState.INITIALIZING: "Started",
+    EnvState.IDLE: "Ready",
+    EnvState.INVOKING: "Running",
+    EnvState.FAILED: "InitError",
+    EnvState.RESETTING: "Reset",
+}
 
 
 class Outcome:

@@ -297,3 +297,38 @@ def test_the_layers_field_lists_the_function_layers(lambda_client, fresh):
     )
     created = fresh(Layers=[layer["LayerVersionArn"]])
     assert created["Layers"] == [{"Arn": layer["LayerVersionArn"], "CodeSize": layer["Content"]["CodeSize"]}]
+
+
+def test_list_functions_with_all_versions_gives_qualified_arns(lambda_client, fresh):
+    name = fresh()["FunctionName"]
+    listed = [f for f in lambda_client.list_functions(FunctionVersion="ALL")["Functions"] if f["FunctionName"] == name]
+    assert [f["FunctionArn"] for f in listed] == [f"arn:aws:lambda:us-east-1:123456789012:function:{name}:$LATEST"]
+    with pytest.raises(ClientError) as caught:
+        lambda_client.list_functions(FunctionVersion="invalid")
+    assert caught.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value 'invalid' at 'functionVersion' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [ALL]"
+    )
+
+
+def test_a_function_can_run_from_a_local_folder(lambda_client, tmp_path):
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    return 'from the folder'\n")
+    name = unique()
+    created = lambda_client.create_function(
+        FunctionName=name, Runtime="python3.11", Role=DEFAULT_ROLE, Handler="app.handler",
+        Code={"S3Bucket": "hot-reload", "S3Key": str(tmp_path)},
+    )  # fmt: skip
+    try:
+        assert created["CodeSize"] == 0
+        assert json.loads(lambda_client.invoke(FunctionName=name)["Payload"].read()) == "from the folder"
+    finally:
+        lambda_client.delete_function(FunctionName=name)
+
+
+def test_code_from_s3_is_refused_with_aws_message(lambda_client, fresh):
+    with pytest.raises(ClientError) as caught:
+        fresh(Code={"S3Bucket": "some-bucket", "S3Key": "code.zip"})
+    assert caught.value.response["Error"]["Message"] == (
+        "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not "
+        "exist"
+    )

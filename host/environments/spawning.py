@@ -1,0 +1,42 @@
+"""What a runtime is started with: its entry point and its environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from host.core.model import FunctionConfig
+from host.core.variables import Platform, runtime_environment
+from host.images.definitions import RuntimeDefinition
+
+
+class NoEntrypoint(LookupError):
+    """A custom runtime without a bootstrap; the message is Lambda's."""
+
+
+def entrypoint(runtime: RuntimeDefinition, code_dir: str, opt_dir: str | None) -> list[str]:
+    """The bootstrap to exec. Custom runtimes look in the code, then the layers, as Lambda does."""
+    if runtime.client != "provided":
+        return list(runtime.entrypoints)
+    host_folders = {"/var/task/bootstrap": code_dir, "/opt/bootstrap": opt_dir}
+    for path in runtime.entrypoints:
+        folder = host_folders.get(path)
+        if folder and (Path(folder) / "bootstrap").exists():
+            return [path]
+    raise NoEntrypoint(f"Couldn't find valid bootstrap(s): [{' '.join(runtime.entrypoints)}]")
+
+
+def runtime_variables(
+    function: FunctionConfig, runtime: RuntimeDefinition, log_stream: str, platform: Platform
+) -> dict[str, str]:
+    return runtime_environment(
+        function_name=function.name,
+        version=function.version,
+        handler=function.handler,
+        memory_size=function.memory_size,
+        log_group=function.log_group_name,
+        log_stream=log_stream,
+        runtime_defaults=dict(runtime.env),
+        execution_env=runtime.execution_env(function.runtime),
+        user_variables=function.env_vars,
+        platform=platform,
+    )
