@@ -129,6 +129,8 @@ class HttpProtocol(asyncio.Protocol):
         length = self.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body:
             self.too_large = True
+            if self.headers.get("expect", "").lower() == "100-continue":
+                self._fail(413)  # the client waits for our word before it sends the body
         elif self.headers.get("expect", "").lower() == "100-continue" and self.transport is not None:
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 

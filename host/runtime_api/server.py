@@ -57,10 +57,9 @@ class Outcome:
         return cls(400, _error("Invalid request ID", "InvalidRequestID"))
 
     @classmethod
-    def invalid_state(cls, current: str, target: str) -> Outcome:
-        message = (
-            f"State transition from {current} to {target} failed for runtime. Error: State transition is not allowed"
-        )
+    def invalid_state(cls, current: EnvState, target: str) -> Outcome:
+        name = _RIE_STATE.get(current, current.value)
+        message = f"State transition from {name} to {target} failed for runtime. Error: State transition is not allowed"
         return cls(403, _error(message, "InvalidStateTransition"))
 
     @classmethod

@@ -114,10 +114,16 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
 
 
 def _safe_target(root: Path, name: str) -> Path:
+    """Where entry ``name`` goes: inside ``root``, never through a symlink an earlier entry made."""
     parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
     if not parts or ".." in parts:
         raise InvalidParameterValue(UNZIP_FAILED)
-    return root.joinpath(*parts)
+    folder = root
+    for part in parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            raise InvalidParameterValue(UNZIP_FAILED)
+    return folder / parts[-1]
 
 
 def extract(archive: zipfile.ZipFile, root: Path) -> None:
@@ -130,9 +136,11 @@ def extract(archive: zipfile.ZipFile, root: Path) -> None:
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_symlink():
+                target.unlink()  # replaced, not written through
             if stat.S_ISLNK(mode):
                 link = archive.read(info).decode("utf-8", "surrogateescape")
-                if target.is_symlink() or target.exists():
+                if target.exists():
                     target.unlink()
                 os.symlink(link, target)
                 continue

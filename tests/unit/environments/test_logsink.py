@@ -1,0 +1,125 @@
+"""Function output on the host's console: one prefixed line per record, written per loop turn."""
+
+import asyncio
+import io
+from types import SimpleNamespace
+
+import pytest
+
+from host.environments.logsink import MAX_LINE, LogSink
+
+
+class Env:
+    def __init__(self, name="my-fn"):
+        self.function = SimpleNamespace(name=name)
+        self.partial_line = b""
+
+
+@pytest.fixture
+def loop():
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture
+def stream():
+    return io.BytesIO()
+
+
+@pytest.fixture
+def sink(loop, stream):
+    return LogSink(loop, stream)
+
+
+def test_each_line_gets_the_function_name_as_prefix(sink, stream):
+    sink.write(Env(), b"hello\nworld\n")
+    sink.flush()
+    assert stream.getvalue() == b"[my-fn] hello\n[my-fn] world\n"
+
+
+def test_nothing_is_written_before_the_flush(sink, stream):
+    sink.write(Env(), b"hello\n")
+    assert stream.getvalue() == b""
+    assert sink.scheduled
+
+
+def test_a_partial_line_waits_for_its_newline(sink, stream):
+    env = Env()
+    sink.write(env, b"hel")
+    sink.flush()
+    assert stream.getvalue() == b""
+    sink.write(env, b"lo\nnext")
+    sink.flush()
+    assert stream.getvalue() == b"[my-fn] hello\n"
+    assert env.partial_line == b"next"
+
+
+def test_partial_lines_of_two_functions_do_not_mix(sink, stream):
+    first, second = Env("first"), Env("second")
+    sink.write(first, b"one ")
+    sink.write(second, b"two\n")
+    sink.write(first, b"done\n")
+    sink.flush()
+    assert stream.getvalue() == b"[second] two\n[first] one done\n"
+
+
+def test_a_carriage_return_inside_a_record_becomes_a_line_break(sink, stream):
+    sink.write(Env(), b"[ERROR] Boom\rTraceback (most recent call last):\r\xc2\xa0File x\n")
+    sink.flush()
+    assert stream.getvalue() == (
+        b"[my-fn] [ERROR] Boom\n[my-fn] Traceback (most recent call last):\n[my-fn] \xc2\xa0File x\n"
+    )
+
+
+def test_crlf_line_endings_give_one_line_each(sink, stream):
+    sink.write(Env(), b"a\r\nb\r\n")
+    sink.flush()
+    assert stream.getvalue() == b"[my-fn] a\n[my-fn] b\n"
+
+
+def test_a_very_long_line_is_written_before_its_end(sink, stream):
+    env = Env()
+    sink.write(env, b"x" * (MAX_LINE + 1))
+    sink.flush()
+    assert stream.getvalue() == b"[my-fn] " + b"x" * (MAX_LINE + 1) + b"\n"
+    assert env.partial_line == b""
+
+
+def test_a_line_up_to_the_limit_still_waits(sink, stream):
+    env = Env()
+    sink.write(env, b"x" * MAX_LINE)
+    sink.flush()
+    assert stream.getvalue() == b""
+    assert len(env.partial_line) == MAX_LINE
+
+
+def test_platform_lines_are_written_like_output(sink, stream):
+    sink.platform(Env(), "END RequestId: abc\n")
+    sink.flush()
+    assert stream.getvalue() == b"[my-fn] END RequestId: abc\n"
+
+
+def test_writes_of_one_loop_turn_are_flushed_together(loop, sink, stream):
+    sink.write(Env("a"), b"1\n")
+    sink.write(Env("b"), b"2\n")
+    loop.call_soon(loop.stop)
+    loop.run_forever()
+    assert stream.getvalue() == b"[a] 1\n[b] 2\n"
+    assert not sink.scheduled
+
+
+def test_a_disabled_sink_writes_nothing(loop, stream):
+    sink = LogSink(loop, stream, enabled=False)
+    env = Env()
+    sink.write(env, b"hello\n")
+    sink.flush()
+    assert stream.getvalue() == b""
+    assert env.partial_line == b""
+
+
+def test_a_closed_stream_disables_the_sink(sink, stream):
+    sink.write(Env(), b"hello\n")
+    stream.close()
+    sink.flush()
+    assert not sink.enabled
