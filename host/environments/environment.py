@@ -304,9 +304,9 @@ class Environment:
         # With no console and no tail asked for, nobody reads this invocation's log lines.
         invocation.logged = self.scheduler.log_sink.enabled or invocation.request.log_tail
         if invocation.logged:
-            start = reports.start_line(invocation.request_id, self.function.version).encode()
-            invocation.append_log(start)
-            self.scheduler.log_sink.write(self, start)
+            start = reports.start_line(invocation.request_id, self.function.version)
+            invocation.append_log(start.encode())
+            self.scheduler.log_sink.platform(self, start)
 
     def _deliver(self, waiter: NextWaiter) -> None:
         invocation = self.current
@@ -355,9 +355,11 @@ class Environment:
                 status=status,
                 error_type=(report_type or error_type) if status == "error" else None,
             )
-            closing = (reports.end_line(invocation.request_id) + reports.report_line(report)).encode()
-            invocation.append_log(closing)
-            self.scheduler.log_sink.write(self, closing)
+            closing = reports.end_line(invocation.request_id) + reports.report_line(report)
+            if not invocation.log.endswith(b"\n"):
+                invocation.append_log(b"\n")  # output without a final newline still ends its own line
+            invocation.append_log(closing.encode())
+            self.scheduler.log_sink.platform(self, closing)
         self.current = None
         self.last_used = time.monotonic()
         invocation.resolve(

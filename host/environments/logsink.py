@@ -45,8 +45,13 @@ class LogSink:
             lines = data[:cut].replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")[:-1]
             self._emit(b"".join(prefix + line + b"\n" for line in lines))
 
-    def platform(self, env: EnvLike, line: str) -> None:
-        self.write(env, line.encode())
+    def platform(self, env: EnvLike, lines: str) -> None:
+        """The platform's own lines (INIT_START, START, END, REPORT): never glued to unfinished output."""
+        if not self.enabled:
+            return
+        if env.partial_line:
+            self.write(env, b"\n")
+        self.write(env, lines.encode())
 
     def _emit(self, data: bytes) -> None:
         self.buffer.append(data)

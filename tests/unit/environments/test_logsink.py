@@ -123,3 +123,17 @@ def test_a_closed_stream_disables_the_sink(sink, stream):
     stream.close()
     sink.flush()
     assert not sink.enabled
+
+
+def test_platform_lines_never_join_unfinished_output():
+    loop = asyncio.new_event_loop()
+    try:
+        stream = io.BytesIO()
+        sink = LogSink(loop, stream)
+        env = SimpleNamespace(partial_line=b"", function=SimpleNamespace(name="fn"))
+        sink.write(env, b"no newline at the end")
+        sink.platform(env, "END RequestId: 1\n")
+        sink.flush()
+        assert stream.getvalue() == b"[fn] no newline at the end\n[fn] END RequestId: 1\n"
+    finally:
+        loop.close()
