@@ -204,7 +204,7 @@ class Host:
         )
         self.invoke_service = InvokeService(self.functions, self.scheduler, self.dispatcher)
         front.attach(
-            InvokeEndpoint(self.invoke_service, self.loop),
+            InvokeEndpoint(self.invoke_service),
             WsgiBridge(app, self.loop, self.api_executor, (config.host, self.port)),
         )
         if config.template is not None:

@@ -159,6 +159,34 @@ def create_app(services: Services) -> Flask:
         functions.delete(name, request.args.get("Qualifier"))
         return Response(status=204, headers={"X-Amzn-RequestId": g.request_id})
 
+    # -- tags and account settings ------------------------------------------------------------
+
+    @app.get("/2017-03-31/tags/<path:arn>")
+    def list_tags(arn: str):
+        return _json({"Tags": functions.tags(arn)})
+
+    @app.post("/2017-03-31/tags/<path:arn>")
+    def tag_resource(arn: str):
+        functions.tag(arn, _body().get("Tags") or {})
+        return Response(status=204, headers={"X-Amzn-RequestId": g.request_id})
+
+    @app.delete("/2017-03-31/tags/<path:arn>")
+    def untag_resource(arn: str):
+        functions.untag(arn, request.args.getlist("tagKeys"))
+        return Response(status=204, headers={"X-Amzn-RequestId": g.request_id})
+
+    @app.get("/2016-08-19/account-settings/")
+    @app.get("/2016-08-19/account-settings")
+    def get_account_settings():
+        limits = {
+            "TotalCodeSize": 80530636800,
+            "CodeSizeUnzipped": 262144000,
+            "CodeSizeZipped": 52428800,
+            "ConcurrentExecutions": 1000,
+            "UnreservedConcurrentExecutions": 1000,
+        }
+        return _json({"AccountLimit": limits, "AccountUsage": functions.account_usage()})
+
     # -- layers -----------------------------------------------------------------------------
 
     @app.post(LAYERS + "/<name>/versions")

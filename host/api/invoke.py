@@ -25,14 +25,10 @@ INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations/?$")
 
 
 class InvokeEndpoint:
-    def __init__(self, service: InvokeService, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, service: InvokeService) -> None:
         self.service = service
-        self.loop = loop
 
     def handle(self, exchange: Exchange, function_name: str) -> None:
-        self.loop.create_task(self._run(exchange, function_name))
-
-    async def _run(self, exchange: Exchange, function_name: str) -> None:
         request = exchange.request
         headers = request.headers
         request_id = new_request_id()
@@ -49,14 +45,26 @@ class InvokeEndpoint:
             trace_header=headers.get("x-amzn-trace-id"),
         )
         try:
-            result = await self.service.invoke(call, request_id)
-        except LambdaApiError as error:
-            exchange.respond(*render(error, request_id))
+            started = self.service.start(call, request_id)
+        except Exception as error:  # every failure answers in AWS's shape
+            self._fail(exchange, error, request_id)
             return
-        except Exception:
-            log.exception("invoke failed")
-            exchange.respond(*render(ServiceError("An internal error occurred."), request_id))
+        started.add_done_callback(lambda done: self._answer(exchange, call, request_id, done))
+
+    def _fail(self, exchange: Exchange, error: BaseException, request_id: str) -> None:
+        if not isinstance(error, LambdaApiError):
+            log.error("invoke failed", exc_info=error)
+            error = ServiceError("An internal error occurred.")
+        exchange.respond(*render(error, request_id))
+
+    def _answer(self, exchange: Exchange, call: InvokeCall, request_id: str, done: asyncio.Future) -> None:
+        if done.cancelled():
+            self._fail(exchange, ServiceError("The invocation was cancelled."), request_id)
             return
+        if done.exception() is not None:
+            self._fail(exchange, done.exception(), request_id)
+            return
+        result = done.result()
         if result is None:
             status = 204 if call.invocation_type == "DryRun" else 202
             exchange.respond(status, [("X-Amzn-RequestId", request_id), ("Content-Type", "application/json")])

@@ -107,7 +107,9 @@ class Environment:
     async def _start(self) -> None:
         settings = self.scheduler.settings
         task_slot, opt_slot = await self.loop.run_in_executor(self.scheduler.executor, make_slots, self.slot)
-        self.server = await serve(RuntimeApi(self).handle, settings.bind_host, 0, max_body=8 * 1024 * 1024)
+        self.server = await serve(
+            RuntimeApi(self).handle, settings.bind_host, 0, max_body=8 * 1024 * 1024, hold_for_pipelined=True
+        )
         self.port = self.server.sockets[0].getsockname()[1]
         self.scheduler.agents.expect(self.token, self)
         spec = ContainerSpec(

@@ -46,13 +46,14 @@ class Request:
 class Exchange:
     """One request and the means to answer it, once."""
 
-    __slots__ = ("_protocol", "answered", "keep_alive", "on_close", "request")
+    __slots__ = ("_protocol", "answered", "dispatched", "keep_alive", "on_close", "request")
 
     def __init__(self, protocol: HttpProtocol, request: Request, keep_alive: bool) -> None:
         self._protocol = protocol
         self.request = request
         self.keep_alive = keep_alive
         self.answered = False
+        self.dispatched = False
         self.on_close: Callable[[], None] | None = None
 
     @property
@@ -71,9 +72,13 @@ Handler = Callable[[Exchange], None]
 
 
 class HttpProtocol(asyncio.Protocol):
-    def __init__(self, handler: Handler, max_body: int = 70 * 1024 * 1024) -> None:
+    def __init__(self, handler: Handler, max_body: int = 70 * 1024 * 1024, hold_for_pipelined: bool = False) -> None:
         self.handler = handler
         self.max_body = max_body
+        # When a pipelined request already waits behind an answered one, keep that answer and
+        # send it together with the next: one write instead of two (see ``serve``).
+        self.hold_for_pipelined = hold_for_pipelined
+        self.held: list[bytes] = []
         self.transport: asyncio.Transport | None = None
         self.peer = None
         self.parser = httptools.HttpRequestParser(self)
@@ -100,10 +105,13 @@ class HttpProtocol(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         try:
             self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
+        except (httptools.HttpParserUpgrade, httptools.HttpParserError):
             self._fail(400)
-        except httptools.HttpParserError:
-            self._fail(400)
+            return
+        # Requests are handled once everything that arrived is parsed, so a handler answering at
+        # once already knows whether a pipelined request waits behind it.
+        if self.transport is not None and self.pending and not self.pending[0].dispatched:
+            self._dispatch(self.pending[0])
 
     def connection_lost(self, exc) -> None:
         self.transport = None
@@ -153,12 +161,11 @@ class HttpProtocol(asyncio.Protocol):
         exchange = Exchange(self, request, self.parser.should_keep_alive())
         self.pending.append(exchange)
         self._reset_message()
-        if len(self.pending) == 1:
-            self._dispatch(exchange)
 
     # internals
 
     def _dispatch(self, exchange: Exchange) -> None:
+        exchange.dispatched = True
         try:
             self.handler(exchange)
         except Exception:
@@ -176,23 +183,36 @@ class HttpProtocol(asyncio.Protocol):
         if not exchange.keep_alive:
             head.append(b"Connection: close\r\n")
         head.append(b"\r\n")
-        if len(body) < 65536:
-            self.transport.write(b"".join(head) + body)
-        else:
-            self.transport.writelines([b"".join(head), body])
+        out = [b"".join(head) + body] if len(body) < 65536 else [b"".join(head), body]
+        if exchange.keep_alive and self.pending and self.pending[0] is exchange:
+            self.pending.popleft()
+            if self.pending and self.hold_for_pipelined:
+                self.held += out
+                self._dispatch(self.pending[0])
+                return True
+            self._write(out)
+            if self.pending:
+                self._dispatch(self.pending[0])
+            return True
+        self._write(out)
         if not exchange.keep_alive:
             self.transport.close()
             self.transport = None
-            return True
-        if self.pending and self.pending[0] is exchange:
-            self.pending.popleft()
-            if self.pending:
-                self._dispatch(self.pending[0])
         return True
+
+    def _write(self, out: list[bytes]) -> None:
+        if self.held:
+            out, self.held = self.held + out, []
+        if len(out) == 1:
+            self.transport.write(out[0])
+        else:
+            self.transport.writelines(out)
 
     def _fail(self, status: int) -> None:
         if self.transport is None:
             return
+        if self.held:
+            self._write([])
         body = b'{"message":"Request entity too large"}' if status == 413 else b'{"message":"Bad request"}'
         self.transport.write(
             b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
@@ -204,11 +224,12 @@ class HttpProtocol(asyncio.Protocol):
 
 
 async def serve(
-    handler: Handler, host: str, port: int, *, max_body: int = 70 * 1024 * 1024, sock: socket.socket | None = None
+    handler: Handler, host: str, port: int, *, max_body: int = 70 * 1024 * 1024, hold_for_pipelined: bool = False
 ) -> asyncio.Server:
+    """Listen on ``host:port``. ``hold_for_pipelined`` suits the Runtime API, whose clients pipeline
+    ``GET /next`` behind their answer: the 202 then travels with the next event. Never use it where a
+    pipelined request may be slow while the client waits for the answer before it."""
     loop = asyncio.get_running_loop()
-    if sock is not None:
-        return await loop.create_server(lambda: HttpProtocol(handler, max_body), sock=sock, backlog=1024)
     return await loop.create_server(
-        lambda: HttpProtocol(handler, max_body), host, port, reuse_address=True, backlog=1024
+        lambda: HttpProtocol(handler, max_body, hold_for_pipelined), host, port, reuse_address=True, backlog=1024
     )

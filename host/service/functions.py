@@ -261,6 +261,32 @@ class FunctionService:
             self.store.delete(ref.name)
         self.on_change(ref.name)
 
+    # -- tags and account -------------------------------------------------------------------
+
+    def _tagged(self, arn: str) -> FunctionConfig:
+        ref = self.ref(arn)
+        function = self.store.get(ref.name)
+        if function is None or not arn.startswith("arn:"):
+            raise function_not_found(self.arn(ref.name))
+        return function
+
+    def tags(self, arn: str) -> dict[str, str]:
+        return dict(self._tagged(arn).tags)
+
+    def tag(self, arn: str, tags: Mapping[str, str]) -> None:
+        with self.lock:
+            function = self._tagged(arn)
+            self.store.put(function.with_changes(tags=tuple({**dict(function.tags), **tags}.items())))
+
+    def untag(self, arn: str, keys: list[str]) -> None:
+        with self.lock:
+            function = self._tagged(arn)
+            self.store.put(function.with_changes(tags=tuple((k, v) for k, v in function.tags if k not in keys)))
+
+    def account_usage(self) -> dict[str, int]:
+        functions = self.store.all()
+        return {"TotalCodeSize": sum(f.code.size for f in functions), "FunctionCount": len(functions)}
+
     # -- helpers ----------------------------------------------------------------------------
 
     def _code(self, code: Mapping[str, Any]) -> CodeRef:

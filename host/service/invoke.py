@@ -106,10 +106,20 @@ class InvokeService:
             )
         return function
 
-    async def invoke(self, call: InvokeCall, request_id: str) -> InvokeResult | None:
-        """The result of a RequestResponse call; None for Event (queued) and DryRun."""
+    def start(self, call: InvokeCall, request_id: str) -> asyncio.Future[InvokeResult | None]:
+        """Check the call and start it; the future holds the result (None for Event and DryRun).
+
+        Bad calls raise at once. An Active function's invocation costs no coroutine: the
+        future is the scheduler's own.
+        """
         self._check(call)
         function, invoked_arn = self._resolve(call)
+        payload = self._payload(call)
+        if function.state != "Active":
+            return asyncio.ensure_future(self._once_active(function, call, request_id, invoked_arn, payload))
+        return self._run(function, call, request_id, invoked_arn, payload)
+
+    def _payload(self, call: InvokeCall) -> bytes:
         payload = call.payload
         if call.invocation_type == "Event" and len(payload) > MAX_ASYNC_PAYLOAD:
             raise RequestEntityTooLarge(
@@ -123,15 +133,19 @@ class InvokeService:
         error = payload_error(payload)
         if error is not None:
             raise InvalidRequestContent(error)
-        if not payload.strip():
-            payload = b"{}"
-        if function.state != "Active":
-            function = await self._active(function)
-        if call.invocation_type == "DryRun":
-            return None
-        if call.invocation_type == "Event":
-            self.dispatcher.accept(request_id, function.name, call.qualifier or LATEST, payload)
-            return None
+        return payload if payload.strip() else b"{}"
+
+    async def _once_active(self, function, call, request_id, invoked_arn, payload) -> InvokeResult | None:
+        function = await self._active(function)
+        return await self._run(function, call, request_id, invoked_arn, payload)
+
+    def _run(self, function, call, request_id, invoked_arn, payload) -> asyncio.Future[InvokeResult | None]:
+        if call.invocation_type in ("DryRun", "Event"):
+            if call.invocation_type == "Event":
+                self.dispatcher.accept(request_id, function.name, call.qualifier or LATEST, payload)
+            done = asyncio.get_running_loop().create_future()
+            done.set_result(None)
+            return done
         request = InvokeRequest(
             function=function,
             payload=payload,
@@ -141,7 +155,7 @@ class InvokeService:
             client_context=_client_context(call.client_context),
             log_tail=call.log_type == "Tail",
         )
-        return await self.scheduler.invoke(request)
+        return self.scheduler.invoke(request)
 
 
 def _client_context(value: str | None) -> str | None:

@@ -332,3 +332,20 @@ def test_code_from_s3_is_refused_with_aws_message(lambda_client, fresh):
         "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not "
         "exist"
     )
+
+
+def test_tags_are_listed_added_and_removed(lambda_client, fresh):
+    arn = fresh(Tags={"a": "1"})["FunctionArn"]
+    assert lambda_client.list_tags(Resource=arn)["Tags"] == {"a": "1"}
+    lambda_client.tag_resource(Resource=arn, Tags={"b": "2"})
+    lambda_client.untag_resource(Resource=arn, TagKeys=["a"])
+    assert lambda_client.list_tags(Resource=arn)["Tags"] == {"b": "2"}
+    lambda_client.untag_resource(Resource=arn, TagKeys=["b"])
+    assert "Tags" not in lambda_client.get_function(FunctionName=arn)
+
+
+def test_account_settings_report_limits_and_usage(lambda_client, fresh):
+    fresh()
+    settings = lambda_client.get_account_settings()
+    assert settings["AccountLimit"]["CodeSizeZipped"] == 52428800
+    assert settings["AccountUsage"]["FunctionCount"] >= 1

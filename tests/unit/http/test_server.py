@@ -253,3 +253,34 @@ def test_bodies_of_any_size_under_the_limit_arrive_whole(size):
         return (await client.response())[2]
 
     assert run(echo, scenario, max_body=100_000).endswith(b"y" * size)
+
+
+def test_with_hold_for_pipelined_an_answer_travels_with_the_next_one():
+    async def scenario():
+        exchanges = []
+
+        def handler(exchange):
+            exchanges.append(exchange)
+            if exchange.request.path == "/first":
+                exchange.respond(202, [], b"first")
+
+        server = await serve(handler, "127.0.0.1", 0, hold_for_pipelined=True)
+        port = server.sockets[0].getsockname()[1]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            b"POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        await writer.drain()
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(reader.read(1), 0.2)  # held while /second is unanswered
+        exchanges[1].respond(200, [], b"second")
+        data = b""
+        while not data.endswith(b"second"):
+            data += await asyncio.wait_for(reader.read(1024), 2)
+        writer.close()
+        server.close()
+        return data
+
+    data = asyncio.run(scenario())
+    assert data.index(b"first") < data.index(b"second")
+    assert data.startswith(b"HTTP/1.1 202 Accepted")
