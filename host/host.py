@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import secrets
+import shutil
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -20,11 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from host.api.app import Services, create_app
-from host.api.invoke import INVOKE_PATH, InvokeEndpoint
+from host.api.errors import MAX_REQUEST_BYTES, request_too_large
+from host.api.front import FrontDoor
+from host.api.invoke import InvokeEndpoint
 from host.environments.docker_backend import DockerBackend, bridge_gateway
 from host.environments.logsink import LogSink
 from host.environments.scheduler import Scheduler, Settings
-from host.http.server import Exchange, serve
+from host.http.server import serve
 from host.http.wsgi import WsgiBridge
 from host.images.builder import ImageBuilder
 from host.images.catalog import RuntimeCatalog
@@ -81,30 +84,6 @@ def _credentials() -> tuple[str, str, str | None]:
     return "lambda-host", "lambda-host", None
 
 
-class FrontDoor:
-    """The Lambda API listener: Invoke on the loop, everything else through Flask."""
-
-    def __init__(self) -> None:
-        self.invoke: InvokeEndpoint | None = None
-        self.management: WsgiBridge | None = None
-
-    def attach(self, invoke: InvokeEndpoint, management: WsgiBridge) -> None:
-        self.invoke = invoke
-        self.management = management
-
-    def handle(self, exchange: Exchange) -> None:
-        if self.invoke is None or self.management is None:
-            exchange.respond(503, [("Content-Type", "application/json")], b'{"message":"lambda-host is starting"}')
-            return
-        request = exchange.request
-        if request.method == "POST":
-            match = INVOKE_PATH.match(request.path)
-            if match is not None:
-                self.invoke.handle(exchange, match.group(1))
-                return
-        self.management.handle(exchange)
-
-
 class Host:
     def __init__(self, config: HostConfig) -> None:
         self.config = config
@@ -112,6 +91,12 @@ class Host:
         self.servers: list[asyncio.Server] = []
         self.port = config.port
         self.thread: threading.Thread | None = None
+        # Made by start(); stop() undoes whatever start() got to.
+        self.backend: DockerBackend | None = None
+        self.functions: FunctionService | None = None
+        self.scheduler: Scheduler | None = None
+        self.dispatcher: AsyncDispatcher | None = None
+        self.api_executor: ThreadPoolExecutor | None = None
         state = config.state_dir.resolve()
         state.mkdir(parents=True, exist_ok=True)
         self.state_dir = state
@@ -135,6 +120,7 @@ class Host:
         removed = await self.loop.run_in_executor(None, self.backend.remove_labelled, {"lambda-host.owner": self.owner})
         if removed:
             log.info("removed %d container(s) left by an earlier run", removed)
+        shutil.rmtree(self.state_dir / "slots", ignore_errors=True)  # their folders too
 
         gateway = config.container_host or bridge_gateway(self.backend.client) or "host.docker.internal"
         bind_host = gateway if _bindable(gateway) else "0.0.0.0"
@@ -159,15 +145,15 @@ class Host:
 
         # The Lambda API: the address asked for, and the bridge gateway for functions calling back.
         front = FrontDoor()
-        server = await serve(front.handle, config.host, config.port)
+        server = await serve(front.handle, config.host, config.port, max_body=MAX_REQUEST_BYTES)
         self.servers.append(server)
         self.port = server.sockets[0].getsockname()[1]
         container_port = self.port
         if config.host not in ("0.0.0.0", gateway) and bind_host != "0.0.0.0":
             try:
-                inner = await serve(front.handle, bind_host, self.port)
+                inner = await serve(front.handle_from_containers, bind_host, self.port, max_body=MAX_REQUEST_BYTES)
             except OSError:
-                inner = await serve(front.handle, bind_host, 0)
+                inner = await serve(front.handle_from_containers, bind_host, 0, max_body=MAX_REQUEST_BYTES)
             self.servers.append(inner)
             container_port = inner.sockets[0].getsockname()[1]
 
@@ -205,7 +191,8 @@ class Host:
         self.invoke_service = InvokeService(self.functions, self.scheduler, self.dispatcher)
         front.attach(
             InvokeEndpoint(self.invoke_service),
-            WsgiBridge(app, self.loop, self.api_executor, (config.host, self.port)),
+            WsgiBridge(app, self.loop, self.api_executor, (config.host, self.port), too_large=request_too_large),
+            self.endpoint,
         )
         if config.template is not None:
             from host.templates.sam import deploy_template
@@ -213,6 +200,7 @@ class Host:
             await self.loop.run_in_executor(
                 self.api_executor, deploy_template, config.template, self, config.template_parameters
             )
+        await self.loop.run_in_executor(self.api_executor, self.functions.resume_activations)
         for runtime in {f.runtime for f in self.function_store.all() if f.state == "Active"}:
             self.scheduler.prewarm(runtime)
         self.dispatcher.start()
@@ -221,14 +209,16 @@ class Host:
     async def stop(self) -> None:
         for server in self.servers:
             server.close()
-        if hasattr(self, "dispatcher"):
+        if self.dispatcher is not None:
             await self.dispatcher.close()
-        if hasattr(self, "scheduler"):
+        if self.scheduler is not None:
             await self.scheduler.close()
-        if hasattr(self, "backend"):
+        if self.backend is not None:
             await self.loop.run_in_executor(None, self.backend.remove_labelled, {"lambda-host.instance": self.instance})
-        if hasattr(self, "api_executor"):
+        if self.api_executor is not None:
             self.api_executor.shutdown(wait=False)
+        if self.functions is not None:
+            self.functions.close()
 
     # -- running on a thread of its own (tests, one-shot invokes) -------------------------------
 

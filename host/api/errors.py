@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from host.core.errors import LambdaApiError, TooManyRequests
+from host.core.errors import LambdaApiError, RequestEntityTooLarge, TooManyRequests
+
+MAX_REQUEST_BYTES = 70167211  # Lambda's limit on a whole API request (a CreateFunction with its zip)
 
 STATUS = {
     "ResourceNotFoundException": 404,
@@ -40,3 +42,7 @@ def render(error: LambdaApiError, request_id: str) -> tuple[int, list[tuple[str,
         ("X-Amzn-RequestId", request_id),
     ]
     return STATUS.get(code, 500), headers, json.dumps(body, separators=(",", ":")).encode()
+
+
+def request_too_large(request_id: str = "") -> tuple[int, list[tuple[str, str]], bytes]:
+    return render(RequestEntityTooLarge(f"Request must be smaller than {MAX_REQUEST_BYTES} bytes"), request_id)

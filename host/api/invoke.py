@@ -15,9 +15,9 @@ import re
 from urllib.parse import parse_qs
 
 from host.api.errors import render
-from host.core.errors import LambdaApiError, ServiceError
+from host.core.errors import LambdaApiError, RequestEntityTooLarge, ServiceError
 from host.http.server import Exchange
-from host.service.invoke import InvokeCall, InvokeService, new_request_id
+from host.service.invoke import MAX_SYNC_PAYLOAD, InvokeCall, InvokeService, new_request_id
 
 log = logging.getLogger("lambda_host.invoke")
 
@@ -45,6 +45,10 @@ class InvokeEndpoint:
             trace_header=headers.get("x-amzn-trace-id"),
         )
         try:
+            if request.truncated:
+                raise RequestEntityTooLarge(
+                    f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation"
+                )
             started = self.service.start(call, request_id)
         except Exception as error:  # every failure answers in AWS's shape
             self._fail(exchange, error, request_id)

@@ -62,34 +62,46 @@ def _add_host_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--registry-base", action="store_true", help="build images from debian:<suite>-slim")
 
 
+def _print_welcome(host: Host, region: str) -> None:
+    functions = host.function_store.all()
+    print(f"lambda-host is serving the Lambda API on {host.endpoint}", flush=True)
+    if functions:
+        print("Functions: " + ", ".join(f.name for f in functions))
+        example = functions[0].name
+        print("Invoke one with the AWS CLI:")
+        print(
+            f"  aws lambda invoke --endpoint-url {host.endpoint} --function-name {example} "
+            "--cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout"
+        )
+        print("or with boto3:")
+        print(
+            f"  boto3.client('lambda', endpoint_url='{host.endpoint}', region_name='{region}')"
+            f".invoke(FunctionName='{example}', Payload=b'{{}}')"
+        )
+    sys.stdout.flush()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     host = Host(_host_config(args))
 
     async def main() -> None:
-        await host.start()
-        functions = host.function_store.all()
-        print(f"lambda-host is serving the Lambda API on {host.endpoint}", flush=True)
-        if functions:
-            print("Functions: " + ", ".join(f.name for f in functions))
-            example = functions[0].name
-            print("Invoke one with the AWS CLI:")
-            print(
-                f"  aws lambda invoke --endpoint-url {host.endpoint} --function-name {example} "
-                "--cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout"
-            )
-            print("or with boto3:")
-            print(
-                f"  boto3.client('lambda', endpoint_url='{host.endpoint}', region_name='{args.region}')"
-                f".invoke(FunctionName='{example}', Payload=b'{{}}')"
-            )
-        sys.stdout.flush()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-        print("lambda-host: stopping, removing environments...", flush=True)
-        await host.stop()
+        starting = asyncio.ensure_future(host.start())
+        try:
+            await asyncio.wait([starting, asyncio.ensure_future(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+            if not starting.done():  # interrupted while starting: undo what was started
+                starting.cancel()
+                await asyncio.gather(starting, return_exceptions=True)
+                return
+            starting.result()
+            _print_welcome(host, args.region)
+            await stop.wait()
+            print("lambda-host: stopping, removing environments...", flush=True)
+        finally:
+            await host.stop()
 
     asyncio.run(main())
     return 0

@@ -114,6 +114,8 @@ class FunctionConfig:
                 layers,
                 env,
                 self.role,
+                self.log_group_name,
+                self.log_format,
             )
         )
 

@@ -88,10 +88,13 @@ def check_settings(params: Mapping, problems: Problems, creating: bool) -> None:
         problems.add(None, "role", "Member must not be null")
     handler = params.get("Handler")
     if handler is not None:
+        pattern = f"Member must satisfy regular expression pattern: {HANDLER_PATTERN}"
         if len(str(handler)) > 128:
             problems.add(handler, "handler", "Member must have length less than or equal to 128")
-        if not re.fullmatch(HANDLER_PATTERN, str(handler)):
-            problems.add(handler, "handler", f"Member must satisfy regular expression pattern: {HANDLER_PATTERN}")
+        if "\0" in str(handler):  # NUL is not whitespace, yet no runtime could take it
+            problems.add(str(handler).replace("\0", "\\0"), "handler", pattern)
+        elif not re.fullmatch(HANDLER_PATTERN, str(handler)):
+            problems.add(handler, "handler", pattern)
     description = params.get("Description")
     if description is not None and len(str(description)) > 256:
         problems.add(description, "description", "Member must have length less than or equal to 256")
@@ -136,6 +139,8 @@ def check_runtime(runtime: object) -> None:
 
 
 def check_environment(variables: Mapping[str, str]) -> None:
+    if any("\0" in key or "\0" in value for key, value in variables.items()):
+        raise InvalidParameterValue("Environment variables must not contain the NUL character.")
     reserved = [key for key in variables if key in RESERVED]
     if reserved:
         raise InvalidParameterValue(

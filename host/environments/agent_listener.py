@@ -45,7 +45,7 @@ class AgentListener:
         sock = writer.get_extra_info("socket")
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            kind, token = await asyncio.wait_for(read_frame(reader), HELLO_TIMEOUT)
+            kind, token = await asyncio.wait_for(read_frame(reader, limit=256), HELLO_TIMEOUT)
         except (TimeoutError, asyncio.IncompleteReadError, ValueError, OSError):
             writer.close()
             return

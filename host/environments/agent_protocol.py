@@ -18,8 +18,13 @@ def decode(body: bytes) -> list[str]:
     return [f.decode("utf-8", "surrogateescape") for f in body.split(b"\0")]
 
 
-async def read_frame(reader: asyncio.StreamReader) -> list[str]:
+MAX_FRAME = 1 << 20  # an agent's frames are small; anything larger is not an agent
+
+
+async def read_frame(reader: asyncio.StreamReader, limit: int = MAX_FRAME) -> list[str]:
     (length,) = struct.unpack("!I", await reader.readexactly(4))
+    if length > limit:
+        raise ValueError(f"frame of {length} bytes refused")
     return decode(await reader.readexactly(length) if length else b"")
 
 

@@ -49,11 +49,10 @@ ERROR_CAUSE_CONTENT_TYPE = "application/vnd.aws.lambda.error.cause+json"
 class Environment:
     """Starts generic (a stem); ``specialize`` makes it one function's environment."""
 
-    def __init__(self, scheduler: Scheduler, runtime: RuntimeDefinition, image: str) -> None:
+    def __init__(self, scheduler: Scheduler, runtime: RuntimeDefinition) -> None:
         self.scheduler = scheduler
         self.loop = scheduler.loop
         self.runtime = runtime
-        self.image = image
         self.function: FunctionConfig | None = None
         self.key: tuple | None = None
         self.opt_dir: str | None = None
@@ -64,6 +63,7 @@ class Environment:
         self.container: ContainerHandle | None = None
         self.memory_mb = scheduler.settings.stem_memory_mb
         self.server: asyncio.Server | None = None
+        self.connections: set = set()  # the Runtime API connections of this environment's runtimes
         self.port = 0
         self.control: asyncio.StreamWriter | None = None
         self.log: RuntimeLog | None = None
@@ -80,6 +80,8 @@ class Environment:
         self.init_failure: InitFailure | None = None
         self.oom_kills = -1
         self.last_used = time.monotonic()
+        self.served = False  # reached Idle at least once: an environment lost before that never worked
+        self.removed: asyncio.Future | None = None
         self.log_stream = ""
         self.partial_line = b""
         self.peak_fd: int | None = None
@@ -105,29 +107,40 @@ class Environment:
         self.started.set_result(None)
 
     async def _start(self) -> None:
-        settings = self.scheduler.settings
-        task_slot, opt_slot = await self.loop.run_in_executor(self.scheduler.executor, make_slots, self.slot)
+        settings, executor = self.scheduler.settings, self.scheduler.executor
+        catalog = self.scheduler.catalog
+        # Image and mounts may mean building or unpacking (minutes, once): never on the loop.
+        image = await self.loop.run_in_executor(executor, catalog.image, self.runtime.id)
+        shared = await self.loop.run_in_executor(executor, catalog.shared_mounts, self.runtime.id)
+        task_slot, opt_slot = await self.loop.run_in_executor(executor, make_slots, self.slot)
+        self._check_alive()
         self.server = await serve(
-            RuntimeApi(self).handle, settings.bind_host, 0, max_body=8 * 1024 * 1024, hold_for_pipelined=True
+            RuntimeApi(self).handle,
+            settings.bind_host,
+            0,
+            max_body=8 * 1024 * 1024,
+            hold_for_pipelined=True,
+            connections=self.connections,
         )
         self.port = self.server.sockets[0].getsockname()[1]
+        self._check_alive()
         self.scheduler.agents.expect(self.token, self)
         spec = ContainerSpec(
             name=f"lambda-host-{self.runtime.id}-{self.id}",
-            image=self.image,
+            image=image,
             agent_address=f"{settings.container_host}:{self.scheduler.agent_port}",
             agent_token=self.token,
             memory_mb=self.memory_mb,
             mounts=(
-                *(Mount(source, target) for source, target in self.scheduler.catalog.shared_mounts(self.runtime.id)),
+                *(Mount(source, target) for source, target in shared),
                 Mount(str(task_slot), "/var/task"),
                 Mount(str(opt_slot), "/opt"),
             ),
             labels={**settings.labels, "lambda-host.runtime": self.runtime.id},
         )
-        container = await self.loop.run_in_executor(self.scheduler.executor, self.scheduler.backend.create, spec)
+        container = await self.loop.run_in_executor(executor, self.scheduler.backend.create, spec)
         if not self.lifecycle.alive:  # removed while its container was being made: remove that too
-            await self.loop.run_in_executor(self.scheduler.executor, self.scheduler.backend.destroy, container)
+            await self.loop.run_in_executor(executor, self.scheduler.backend.destroy, container)
             raise RuntimeError("the environment was removed while starting")
         self.container = container
         if self.container.memory_peak_file:
@@ -136,9 +149,14 @@ class Environment:
         await asyncio.wait_for(asyncio.shield(self.attached), settings.agent_timeout)
         self.lifecycle.move(S.STEM)
 
+    def _check_alive(self) -> None:
+        if not self.lifecycle.alive:
+            raise RuntimeError("the environment was removed while starting")
+
     async def specialize(self, function: FunctionConfig, opt_dir: str | None) -> None:
         """Make this stem ``function``'s environment: its files, memory limit and runtime (Initializing)."""
         self.lifecycle.move(S.INITIALIZING)
+        self.last_used = time.monotonic()
         self.function = function
         self.key = function.environment_key
         self.opt_dir = opt_dir
@@ -231,7 +249,12 @@ class Environment:
         return was_oom
 
     def _on_runtime_exit(self, wait_status: int, oom: bool) -> None:
-        if self.state is S.INVOKING and self.current is not None:
+        if self.state is S.INVOKING and self.current is not None and not self.current.delivered:
+            # It had not reached the runtime yet (which died after its last answer): it waits for another.
+            invocation, self.current = self.current, None
+            self._reset()
+            self.scheduler.requeue(self, invocation)
+        elif self.state is S.INVOKING and self.current is not None:
             body = platform_errors.runtime_exit_error(self.current.request_id, wait_status)
             report_type = "Runtime.OutOfMemory" if oom else "Runtime.ExitError"
             self._finish(body, UNHANDLED, "Runtime.ExitError", status="error", report_type=report_type)
@@ -245,7 +268,7 @@ class Environment:
         """The agent's connection closed: the container is gone or going."""
         if self.lifecycle.alive:
             log.warning("environment %s: agent connection lost; removing the environment", self.id)
-            self.scheduler.spawn(self.destroy())
+            self.destroy()
 
     def _reset(self) -> None:
         """Kill the runtime's processes (the container and /tmp stay) and start a new runtime."""
@@ -256,7 +279,13 @@ class Environment:
         if self.waiter is not None:
             self.waiter.close()
             self.waiter = None
+        self._drop_runtime_connections()
         self.control.write(encode("kill"))
+
+    def _drop_runtime_connections(self) -> None:
+        """Requests the old runtime still had in flight must not reach the new one."""
+        for connection in list(self.connections):
+            connection.abort()
 
     # -- init -------------------------------------------------------------------------------
 
@@ -279,6 +308,8 @@ class Environment:
         duration = (time.perf_counter() - self.init_started) * 1000
         self.scheduler.log_sink.platform(self, reports.init_report_line(duration, failure.error_type))
         self.lifecycle.move(S.FAILED)
+        self.served = True  # it answers invocations, with its init error
+        self.last_used = time.monotonic()
         self.scheduler.on_failed(self)
 
     def serve_init_failure(self, invocation: Invocation) -> None:
@@ -391,6 +422,8 @@ class Environment:
             self.init_duration_ms = (time.perf_counter() - self.init_started) * 1000
             self.waiter = waiter
             self.lifecycle.move(S.IDLE)
+            self.served = True
+            self.last_used = time.monotonic()
             self.scheduler.on_idle(self)
             return None
         if state is S.INVOKING and self.current is not None:
@@ -409,11 +442,11 @@ class Environment:
             return Outcome.invalid_request_id()
         return None
 
-    def response_posted(self, request_id: str, body: bytes) -> Outcome:
+    def response_posted(self, request_id: str, body: bytes, too_large: bool = False) -> Outcome:
         refused = self._check_reply(request_id)
         if refused is not None:
             return refused
-        if len(body) > platform_errors.MAX_RESPONSE_BYTES:
+        if too_large or len(body) > platform_errors.MAX_RESPONSE_BYTES:
             self._finish(
                 platform_errors.response_too_large(), UNHANDLED, "Function.ResponseSizeTooLarge", status="error"
             )
@@ -457,20 +490,33 @@ class Environment:
 
     # -- the end ----------------------------------------------------------------------------
 
-    async def destroy(self) -> None:
-        if not self.lifecycle.alive:
-            return
+    def destroy(self) -> asyncio.Future:
+        """Remove the environment: it takes no more work from this moment; await the rest (Docker).
+
+        An invocation the runtime already has fails with ``Runtime.ExitError``; one it had not
+        received yet goes back to its pool's queue.
+        """
+        if self.removed is not None:
+            return self.removed
+        if not self.lifecycle.alive:  # never started its removal yet already gone: nothing to do
+            done = self.loop.create_future()
+            done.set_result(None)
+            return done
         self.lifecycle.move(S.DESTROYING)
+        self.scheduler.stems.forget(self)
         self._cancel_init_timer()
         if self.current is not None:
-            invocation = self.current
-            if not invocation.started:
-                invocation.started = time.perf_counter()
-            body = platform_errors.runtime_exit_error(invocation.request_id, None)
-            self._finish(body, UNHANDLED, "Runtime.ExitError", status="error")
+            invocation, self.current = self.current, None
+            if invocation.delivered:
+                self.current = invocation
+                body = platform_errors.runtime_exit_error(invocation.request_id, None)
+                self._finish(body, UNHANDLED, "Runtime.ExitError", status="error")
+            else:
+                self.scheduler.requeue(self, invocation)
         if self.waiter is not None:
             self.waiter.close()
             self.waiter = None
+        self._drop_runtime_connections()
         self.scheduler.agents.forget(self.token)
         if self.server is not None:
             self.server.close()
@@ -486,8 +532,18 @@ class Environment:
             self.attached.exception()  # retrieved: nobody else may be waiting
         if not self.started.done():
             self.started.set_exception(RuntimeError("the environment was removed while starting"))
-        if self.container is not None:
-            await self.loop.run_in_executor(self.scheduler.executor, self.scheduler.backend.destroy, self.container)
-        await self.loop.run_in_executor(self.scheduler.executor, remove_slots, self.slot)
-        self.lifecycle.move(S.DESTROYED)
-        self.scheduler.on_gone(self)
+        self.removed = self.scheduler.spawn(self._remove())
+        return self.removed
+
+    async def _remove(self) -> None:
+        executor = self.scheduler.executor
+        try:
+            if self.container is not None:
+                await self.loop.run_in_executor(executor, self.scheduler.backend.destroy, self.container)
+        except Exception as exc:  # the host's label sweep at stop is the backstop
+            log.warning("environment %s: could not remove its container: %s", self.id, exc)
+        finally:
+            with contextlib.suppress(Exception):
+                await self.loop.run_in_executor(executor, remove_slots, self.slot)
+            self.lifecycle.move(S.DESTROYED)
+            self.scheduler.on_gone(self)

@@ -101,8 +101,15 @@ class Scheduler:
     # -- invoking ---------------------------------------------------------------------------
 
     def invoke(self, request: InvokeRequest) -> asyncio.Future[InvokeResult]:
-        """Queue ``request``; the future resolves with its result. Call on the loop."""
+        """Queue ``request``; the future resolves with its result (never with an exception). On the loop."""
         invocation = Invocation(request, self.loop)
+        if self.closing:
+            invocation.resolve(_sandbox_failure(invocation, request.function, "the host is shutting down"))
+            return invocation.future
+        if self.catalog.definition(request.function.runtime) is None:
+            detail = f"no runtime image can run {request.function.runtime}"
+            invocation.resolve(_sandbox_failure(invocation, request.function, detail))
+            return invocation.future
         key = request.function.environment_key
         pool = self.pools.get(key)
         if pool is None:
@@ -110,6 +117,19 @@ class Scheduler:
         pool.queue.append(invocation)
         self._pump(pool, request.function)
         return invocation.future
+
+    def requeue(self, env: Environment, invocation: Invocation) -> None:
+        """An invocation ``env`` took but never handed to its runtime waits for another, first in line."""
+        pool = self.pools.get(env.key)
+        if pool is None:
+            pool = self.pools[env.key] = Pool(env.key)
+        pool.queue.appendleft(invocation)
+        self.loop.call_soon(self._pump_key, env.key)
+
+    def _pump_key(self, key: tuple) -> None:
+        pool = self.pools.get(key)
+        if pool is not None and pool.queue:
+            self._pump(pool, pool.queue[0].request.function)
 
     def _pump(self, pool: Pool, function: FunctionConfig) -> None:
         queue = pool.queue
@@ -145,10 +165,18 @@ class Scheduler:
         except Exception as exc:  # any failure to start is told to a waiting caller
             if not self.closing:
                 log.error("could not start an environment for %s: %s", function.name, exc)
-            if pool.queue:
-                invocation = pool.queue.popleft()
-                invocation.resolve(_sandbox_failure(invocation, function, f"failed to start: {exc}"))
+            self._fail_one(pool, function, f"failed to start: {exc}")
             await env.destroy()
+
+    def _fail_one(self, pool: Pool, function: FunctionConfig, detail: str) -> None:
+        """An environment started for the queue never worked: the first caller waiting hears why.
+
+        One failure per lost environment keeps a function whose environments always die (a
+        broken image, a bad setting) from starting containers forever behind a waiting caller.
+        """
+        if pool.queue:
+            invocation = pool.queue.popleft()
+            invocation.resolve(_sandbox_failure(invocation, function, detail))
 
     # -- environments report back -------------------------------------------------------------
 
@@ -157,22 +185,26 @@ class Scheduler:
         if pool is not None and pool.queue:
             env.assign(pool.queue.popleft())
         elif self.closing or self._is_stale(env):
-            self.spawn(env.destroy())
+            env.destroy()
 
     def on_failed(self, env: Environment) -> None:
         pool = self.pools.get(env.key)
         if pool is not None and pool.queue:
             env.serve_init_failure(pool.queue.popleft())
         elif self.closing or self._is_stale(env):
-            self.spawn(env.destroy())
+            env.destroy()
 
     def on_gone(self, env: Environment) -> None:
         self.stems.forget(env)
         pool = self.pools.get(env.key) if env.key is not None else None
         if pool is None:
+            if env.key is None:
+                self.stems.replenish(env.runtime)
             return
         if env in pool.envs:
             pool.envs.remove(env)
+        if pool.queue and not env.served and env.function is not None:
+            self._fail_one(pool, env.function, "the execution environment stopped before it could run the function")
         if pool.queue:
             self._pump(pool, pool.queue[0].request.function)
         elif not pool.envs:
@@ -189,7 +221,7 @@ class Scheduler:
                 continue
             for env in list(pool.envs):
                 if env.state in policy.RESTING and self._is_stale(env):
-                    self.spawn(env.destroy())
+                    env.destroy()
 
     # -- upkeep -------------------------------------------------------------------------------
 
@@ -200,7 +232,8 @@ class Scheduler:
             now = time.monotonic()
             for pool in list(self.pools.values()):
                 for env in policy.expired(pool.envs, now, self.settings.idle_timeout):
-                    self.spawn(env.destroy())
+                    env.destroy()
+            self.stems.trim()
 
     def environments(self) -> list[Environment]:
         """Every environment given to a function (stems not included)."""

@@ -74,7 +74,8 @@ class StemPool:
         takes.append(time.monotonic())
         spare = self.spare.setdefault(runtime.id, [])
         ready = [env for env in spare if env.state is EnvState.STEM]
-        env = ready[0] if ready else spare[0] if spare else self._start(runtime)
+        starting = [env for env in spare if env.state is EnvState.STARTING]
+        env = ready[0] if ready else starting[0] if starting else self._start(runtime)
         spare.remove(env)
         self.wanted.setdefault(runtime.id, runtime)
         self.replenish(runtime)
@@ -88,7 +89,7 @@ class StemPool:
             self._start(runtime)
 
     def _start(self, runtime: RuntimeDefinition) -> Environment:
-        env = Environment(self.scheduler, runtime, self.scheduler.catalog.image(runtime.id))
+        env = Environment(self.scheduler, runtime)
         self.spare.setdefault(runtime.id, []).append(env)
         self.starting[runtime.id] = self.starting.get(runtime.id, 0) + 1
         self.scheduler.spawn(self._run(env))
@@ -108,6 +109,13 @@ class StemPool:
             self.starting[env.runtime.id] -= 1
         if started and not self.starting[env.runtime.id]:
             self.replenish(env.runtime)
+
+    def trim(self) -> None:
+        """Remove ready stems beyond each runtime's target (a burst's extra stems, once forgotten)."""
+        for runtime_id, spare in self.spare.items():
+            extra = len(spare) - self.target(runtime_id)
+            for env in [env for env in spare if env.state is EnvState.STEM][: max(0, extra)]:
+                env.destroy()
 
     def forget(self, env: Environment) -> None:
         spare = self.spare.get(env.runtime.id, [])

@@ -9,8 +9,9 @@ thread hand-off, TCP_NODELAY on every socket, keep-alive always.
    (``respond``); a long-poll simply answers later.
 2. Requests on one connection are answered in order; a pipelined request waits for the
    one before it.
-3. ``Expect: 100-continue`` is honoured; bodies over ``max_body`` get 413 and the
-   connection closes.
+3. ``Expect: 100-continue`` is honoured. A body over ``max_body`` is read and dropped
+   and the request handed on marked ``truncated``, so the handler answers in its API's
+   terms; announced with ``Expect: 100-continue``, it gets 413 at once instead.
 4. When the peer goes away, an unanswered exchange's ``on_close`` callback runs.
 """
 
@@ -32,15 +33,18 @@ _REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
 class Request:
-    __slots__ = ("body", "headers", "method", "path", "peer", "query")
+    __slots__ = ("body", "headers", "method", "path", "peer", "query", "truncated")
 
-    def __init__(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, peer) -> None:
+    def __init__(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, peer, truncated: bool = False
+    ) -> None:
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
         self.body = body
         self.peer = peer
+        self.truncated = truncated  # the body was over the server's limit and was dropped
 
 
 class Exchange:
@@ -72,8 +76,15 @@ Handler = Callable[[Exchange], None]
 
 
 class HttpProtocol(asyncio.Protocol):
-    def __init__(self, handler: Handler, max_body: int = 70 * 1024 * 1024, hold_for_pipelined: bool = False) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        max_body: int = 70 * 1024 * 1024,
+        hold_for_pipelined: bool = False,
+        connections: set | None = None,
+    ) -> None:
         self.handler = handler
+        self.connections = connections
         self.max_body = max_body
         # When a pipelined request already waits behind an answered one, keep that answer and
         # send it together with the next: one write instead of two (see ``serve``).
@@ -96,6 +107,8 @@ class HttpProtocol(asyncio.Protocol):
 
     def connection_made(self, transport) -> None:
         self.transport = transport
+        if self.connections is not None:
+            self.connections.add(transport)
         sock = transport.get_extra_info("socket")
         if sock is not None:
             with contextlib.suppress(OSError):
@@ -114,6 +127,8 @@ class HttpProtocol(asyncio.Protocol):
             self._dispatch(self.pending[0])
 
     def connection_lost(self, exc) -> None:
+        if self.connections is not None and self.transport is not None:
+            self.connections.discard(self.transport)
         self.transport = None
         pending, self.pending = self.pending, deque()
         for exchange in pending:
@@ -150,14 +165,14 @@ class HttpProtocol(asyncio.Protocol):
             self.body_parts.append(body)
 
     def on_message_complete(self) -> None:
-        if self.too_large:
-            self._fail(413)
+        if self.transport is None:
             return
         parsed = httptools.parse_url(self.url)
         path = unquote(parsed.path.decode("latin-1"))
         query = parsed.query.decode("latin-1") if parsed.query else ""
         body = b"".join(self.body_parts) if len(self.body_parts) != 1 else self.body_parts[0]
-        request = Request(self.parser.get_method().decode(), path, query, self.headers, body, self.peer)
+        method = self.parser.get_method().decode()
+        request = Request(method, path, query, self.headers, body, self.peer, truncated=self.too_large)
         exchange = Exchange(self, request, self.parser.should_keep_alive())
         self.pending.append(exchange)
         self._reset_message()
@@ -178,7 +193,7 @@ class HttpProtocol(asyncio.Protocol):
             return False
         head = [b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, "Unknown").encode())]
         for name, value in headers:
-            head.append(f"{name}: {value}\r\n".encode("latin-1", "replace"))
+            head.append(f"{name}: {value}\r\n".encode())  # UTF-8: a client context may hold any text
         head.append(b"Content-Length: %d\r\n" % len(body))
         if not exchange.keep_alive:
             head.append(b"Connection: close\r\n")
@@ -224,12 +239,23 @@ class HttpProtocol(asyncio.Protocol):
 
 
 async def serve(
-    handler: Handler, host: str, port: int, *, max_body: int = 70 * 1024 * 1024, hold_for_pipelined: bool = False
+    handler: Handler,
+    host: str,
+    port: int,
+    *,
+    max_body: int = 70 * 1024 * 1024,
+    hold_for_pipelined: bool = False,
+    connections: set | None = None,
 ) -> asyncio.Server:
     """Listen on ``host:port``. ``hold_for_pipelined`` suits the Runtime API, whose clients pipeline
     ``GET /next`` behind their answer: the 202 then travels with the next event. Never use it where a
-    pipelined request may be slow while the client waits for the answer before it."""
+    pipelined request may be slow while the client waits for the answer before it. ``connections``,
+    when given, holds the open connections' transports (to cut them all at once)."""
     loop = asyncio.get_running_loop()
     return await loop.create_server(
-        lambda: HttpProtocol(handler, max_body, hold_for_pipelined), host, port, reuse_address=True, backlog=1024
+        lambda: HttpProtocol(handler, max_body, hold_for_pipelined, connections),
+        host,
+        port,
+        reuse_address=True,
+        backlog=1024,
     )

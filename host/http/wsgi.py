@@ -60,13 +60,19 @@ def call_wsgi(app, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
 
 
 class WsgiBridge:
-    def __init__(self, app, loop: asyncio.AbstractEventLoop, executor: Executor, server: tuple[str, int]) -> None:
+    def __init__(
+        self, app, loop: asyncio.AbstractEventLoop, executor: Executor, server: tuple[str, int], too_large=None
+    ) -> None:
         self.app = app
+        self.too_large = too_large
         self.loop = loop
         self.executor = executor
         self.server = server
 
     def handle(self, exchange: Exchange) -> None:
+        if exchange.request.truncated:
+            exchange.respond(*self.too_large())
+            return
         environ = environ_for(exchange, self.server)
         future = self.loop.run_in_executor(self.executor, call_wsgi, self.app, environ)
         future.add_done_callback(lambda done: self._answer(exchange, done))

@@ -12,6 +12,7 @@ kept in a cache directory shared by every host on the machine.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tarfile
@@ -45,7 +46,9 @@ class RootfsCache:
         target = self.folder(tag)
         if target.is_dir():
             return target
-        with self._lock:
+        # One unpacking at a time per image, across every host process on the machine.
+        with self._lock, open(self.root / f".{target.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
             if target.is_dir():
                 return target
             staging = Path(tempfile.mkdtemp(dir=self.root, prefix=".unpacking-"))

@@ -112,7 +112,7 @@ class Runtime(Protocol):
 
     def next_requested(self, waiter: NextWaiter) -> Outcome | None: ...
 
-    def response_posted(self, request_id: str, body: bytes) -> Outcome: ...
+    def response_posted(self, request_id: str, body: bytes, too_large: bool = False) -> Outcome: ...
 
     def error_posted(self, request_id: str, body: bytes, error_type: str | None, content_type: str) -> Outcome: ...
 
@@ -133,7 +133,7 @@ class RuntimeApi:
         elif path.startswith(INVOCATION) and request.method == "POST":
             request_id, _, verb = path[len(INVOCATION) :].partition("/")
             if verb == "response":
-                outcome = self.runtime.response_posted(request_id, request.body)
+                outcome = self.runtime.response_posted(request_id, request.body, request.truncated)
             elif verb == "error":
                 outcome = self.runtime.error_posted(
                     request_id,

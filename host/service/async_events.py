@@ -61,10 +61,28 @@ class AsyncDispatcher:
         task.add_done_callback(self.tasks.discard)
 
     async def _run(self, event: QueuedEvent) -> None:
+        try:
+            await self._attempt(event)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the event stays queued and is tried again, never lost to a bug here
+            log.exception("event %s: attempt failed in the host; trying again later", event.request_id)
+            due = time.time() + max(1.0, self.retry_delays[0] if self.retry_delays else 1.0)
+            self._schedule(
+                QueuedEvent(
+                    event.request_id, event.function_name, event.qualifier, event.payload, event.attempts, due,
+                    event.created,
+                )
+            )  # fmt: skip
+
+    async def _attempt(self, event: QueuedEvent) -> None:
         delay = event.due - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
         function = self.functions.get(event.function_name)
+        while function is not None and function.state == "Pending":  # its runtime image is on its way
+            await asyncio.sleep(0.5)
+            function = self.functions.get(event.function_name)
         if function is None:
             log.warning("event %s dropped: function %s no longer exists", event.request_id, event.function_name)
             await self._done(event)

@@ -322,6 +322,15 @@ class FunctionService:
     def opt_dir(self, function: FunctionConfig) -> str | None:
         return self.packages.merged_layers(layer.code for layer in function.layers)
 
+    def resume_activations(self) -> None:
+        """Finish the creates and updates a stopped or crashed host left Pending or InProgress."""
+        for function in self.store.all():
+            if function.state == "Pending" or function.last_update_status == "InProgress":
+                self._activate(function.name, function.runtime)
+
+    def close(self) -> None:
+        self.background.shutdown(wait=False, cancel_futures=True)
+
     def _activate(self, name: str, runtime: str) -> None:
         """Finish a create or update once the runtime image is there (at once when it already is)."""
         if self.catalog.ready(runtime) or self.catalog.definition(runtime) is None:

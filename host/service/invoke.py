@@ -34,7 +34,9 @@ MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
 MAX_ASYNC_PAYLOAD = 1024 * 1024
 INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
 LOG_TYPES = ("None", "Tail")
-PENDING_WAIT = 600.0  # a function waits this long for its runtime image before Invoke gives up
+# How long Invoke waits for a Pending function (its runtime image being built) before answering
+# 409 as AWS does: well under SDKs' 60 s read timeout, which would otherwise retry the call.
+PENDING_WAIT = 30.0
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,11 @@ class PackageStore:
         return CodeRef(base64.b64encode(digest).decode(), 0, str(path), local=True)
 
     def merged_layers(self, layers: Iterable[CodeRef]) -> str | None:
-        """A folder holding ``layers`` merged in order, or None when there are none."""
+        """A folder holding ``layers`` merged in order, or None when there are none.
+
+        Each layer's zip is unpacked over the previous ones with the checks uploads get,
+        so a symlink one layer made cannot send another layer's files outside the folder.
+        """
         layers = list(layers)
         if not layers:
             return None
@@ -88,8 +92,11 @@ class PackageStore:
         staging = Path(tempfile.mkdtemp(dir=self.tmp_dir))
         try:
             for layer in layers:
-                shutil.copytree(layer.path, staging, symlinks=True, dirs_exist_ok=True)
-            os.chmod(staging, 0o755)
+                archive = self.zip_path(layer)
+                if archive is None:
+                    raise InvalidParameterValue(f"The content of a layer ({layer.sha256}) is missing from the store.")
+                with zipfile.ZipFile(archive) as opened:
+                    extract(opened, staging)
             try:
                 os.rename(staging, target)
             except OSError:
@@ -136,7 +143,7 @@ def extract(archive: zipfile.ZipFile, root: Path) -> None:
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            if target.is_symlink():
+            if target.is_symlink() or (target.exists() and not target.is_dir()):
                 target.unlink()  # replaced, not written through
             if stat.S_ISLNK(mode):
                 link = archive.read(info).decode("utf-8", "surrogateescape")
@@ -146,7 +153,7 @@ def extract(archive: zipfile.ZipFile, root: Path) -> None:
                 continue
             with archive.open(info) as source, open(target, "wb") as sink:
                 shutil.copyfileobj(source, sink, 1 << 20)
-            permissions = stat.S_IMODE(mode) if mode else 0o644
+            permissions = (mode & 0o777) if mode else 0o644  # no setuid, setgid or sticky bits
             os.chmod(target, permissions | 0o444)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
         raise InvalidParameterValue(UNZIP_FAILED) from exc

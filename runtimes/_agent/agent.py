@@ -203,7 +203,10 @@ class Agent:
     def handle(self, fields):
         verb, args = fields[0], fields[1:]
         if verb == "spawn":
-            self.spawn(args)
+            try:
+                self.spawn(args)
+            except (ValueError, IndexError) as exc:  # a malformed frame must not end PID 1
+                self.send("spawn-failed", f"lambda-host: bad spawn request: {exc}")
         elif verb == "kill":
             self.kill_all()
             self.send("killed")

@@ -134,16 +134,21 @@ def test_expect_100_continue_is_answered_before_the_body_is_sent():
     assert body.endswith(b"body")
 
 
-def test_a_body_over_the_limit_gets_413_and_the_connection_closes():
-    async def scenario(client):
-        await client.send(post("/big", b"x" * 2048))
-        return await client.response(), await client.closed()
+def sizes(exchange):
+    request = exchange.request
+    body = json.dumps({"truncated": request.truncated, "length": len(request.body)}).encode()
+    exchange.respond(413 if request.truncated else 200, [], body)
 
-    (status, headers, body), closed = run(echo, scenario, max_body=1024)
+
+def test_a_body_over_the_limit_is_dropped_and_the_handler_told():
+    async def scenario(client):
+        await client.send(post("/big", b"x" * 2048) + get("/after"))
+        return await client.response(), await client.response()
+
+    (status, _, body), (after, _, _) = run(sizes, scenario, max_body=1024)
     assert status == 413
-    assert headers["Connection"] == "close"
-    assert json.loads(body) == {"message": "Request entity too large"}
-    assert closed
+    assert json.loads(body) == {"truncated": True, "length": 0}
+    assert after == 200  # the connection goes on
 
 
 def test_a_body_announced_over_the_limit_with_expect_100_continue_is_refused_at_once():
@@ -164,7 +169,7 @@ def test_a_chunked_body_over_the_limit_gets_413():
         await client.send(head + (b"%x\r\n%s\r\n" % (len(chunk), chunk)) * 2 + b"0\r\n\r\n")
         return (await client.response())[0]
 
-    assert run(echo, scenario, max_body=1024) == 413
+    assert run(sizes, scenario, max_body=1024) == 413
 
 
 def test_a_handler_that_raises_answers_500():

@@ -35,7 +35,7 @@ class Runtime:
         self.calls.append(("next", waiter))
         return None
 
-    def response_posted(self, request_id, body):
+    def response_posted(self, request_id, body, too_large=False):
         self.calls.append(("response", request_id, body))
         return self.outcome
 

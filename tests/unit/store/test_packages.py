@@ -156,3 +156,18 @@ def test_a_local_folder_is_used_in_place(store, tmp_path):
     assert ref == CodeRef(ref.sha256, 0, str(tmp_path.resolve()), local=True)
     with pytest.raises(InvalidParameterValue, match="does not exist"):
         store.local_folder(str(tmp_path / "missing"))
+
+
+def test_a_symlink_in_one_layer_cannot_send_another_layers_files_outside(store, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    first = store.store_zip(make_zip({"keep.txt": "a"}, links={"python": str(outside)}))
+    second = store.store_zip(make_zip({"python/evil.txt": "pwned"}))
+    with contextlib.suppress(InvalidParameterValue):
+        store.merged_layers([first, second])
+    assert list(outside.iterdir()) == []
+
+
+def test_setuid_bits_are_not_kept(store):
+    root = Path(store.store_zip(make_zip({"tool": "x"}, modes={"tool": 0o4755})).path)
+    assert (root / "tool").stat().st_mode & 0o7777 == 0o755

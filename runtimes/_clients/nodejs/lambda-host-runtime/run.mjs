@@ -36,7 +36,8 @@ function waitForStdout() {
 }
 
 function headerJson(headers, name, what) {
-  const value = headers[name];
+  // Node reads header bytes as Latin-1; the host sends UTF-8.
+  const value = headers[name] && Buffer.from(headers[name], 'latin1').toString('utf8');
   if (!value) return undefined;
   try {
     return JSON.parse(value);
@@ -64,6 +65,7 @@ class Invocation {
     beforeExit.reset();
     await waitForStdout();
     await post();
+    if (this.runtime.current === this) this.runtime.current = null;
     this.runtime.scheduleNext();
   }
 
@@ -146,11 +148,12 @@ class Runtime {
   }
 
   // An error nothing else caught: fail the current invocation (or init) and exit.
+  // Between invocations (a stray timer's error) there is nobody to tell; the process just ends.
   onFatal(error, exitCode) {
-    const post = this.current
-      ? this.client.postInvocationError(error, this.current.id)
-      : this.client.postInitError(error);
-    post.finally(() => process.exit(exitCode));
+    if (!this.current) {
+      process.exit(exitCode);
+    }
+    this.client.postInvocationError(error, this.current.id).finally(() => process.exit(exitCode));
   }
 
   async handleOnce() {

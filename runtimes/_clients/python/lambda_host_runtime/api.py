@@ -88,7 +88,7 @@ class RuntimeApiClient:
         headers = {}
         for line in head[1:]:
             name, _, value = line.partition(b":")
-            headers[name.strip().lower().decode("latin-1")] = value.strip().decode("latin-1")
+            headers[name.strip().lower().decode("latin-1")] = value.strip().decode("utf-8", "replace")
         body = self._read_body(int(headers.get("content-length", "0")))
         if headers.get("connection", "").lower() == "close":
             self.close()

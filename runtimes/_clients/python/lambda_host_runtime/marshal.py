@@ -3,6 +3,7 @@
 import decimal
 import json
 import os
+import re
 
 from lambda_host_runtime.faults import MARSHAL_ERROR, UNMARSHAL_ERROR, FaultException
 
@@ -15,16 +16,28 @@ _ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV", "") not in {
 }
 
 
+# A Decimal is written with its exact digits (AWS's client does that through simplejson):
+# it is first encoded as a string with a mark no user string could carry (a NUL and a random
+# tag), then the marks and quotes are taken away.
+_TAG = os.urandom(8).hex()
+_DECIMAL_MARK = f"\0decimal-{_TAG}:"
+_ENCODED_MARK = f"\\u0000decimal-{_TAG}:"
+_DECIMAL_STRING = re.compile(r'"\\u0000decimal-' + _TAG + r':([^"]*)"')
+
+
 def _default(obj):
     if isinstance(obj, decimal.Decimal):
-        return float(obj)
+        return _DECIMAL_MARK + str(obj)
     if isinstance(obj, (bytes, bytearray)):
         return bytes(obj).decode("utf-8")
     raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
 
 def to_json(value):
-    return json.dumps(value, default=_default, ensure_ascii=_ENSURE_ASCII)
+    text = json.dumps(value, default=_default, ensure_ascii=_ENSURE_ASCII)
+    if _ENCODED_MARK in text:
+        text = _DECIMAL_STRING.sub(lambda m: m.group(1), text)
+    return text
 
 
 def unmarshal_event(body, content_type):

@@ -18,8 +18,13 @@ def test_none_is_returned_as_json_null(client):
     assert client.marshal.marshal_response(None) == (b"null", "application/json")
 
 
-def test_decimals_are_returned_as_numbers(client):
-    assert client.marshal.marshal_response({"price": decimal.Decimal("1.5")})[0] == b'{"price": 1.5}'
+def test_decimals_are_returned_as_numbers_with_their_exact_digits(client):
+    value = {"price": decimal.Decimal("1.10"), "count": decimal.Decimal("5"), "big": decimal.Decimal(2**70)}
+    assert client.marshal.marshal_response(value)[0] == (b'{"price": 1.10, "count": 5, "big": 1180591620717411303424}')
+
+
+def test_a_string_that_looks_like_a_marked_decimal_stays_a_string(client):
+    assert client.marshal.marshal_response(["\0decimal:1"])[0] == b'["\\u0000decimal:1"]'
 
 
 def test_bytes_inside_a_value_are_returned_as_text(client):
