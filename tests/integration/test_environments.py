@@ -159,3 +159,23 @@ def test_a_function_can_invoke_another_through_aws_endpoint_url_lambda(lambda_cl
 def test_boto3_is_available_to_python_functions(lambda_client, create_function, runtime):
     code = {"app.py": "import boto3\ndef handler(e, c):\n    return boto3.__version__\n"}
     assert re.fullmatch(r"\d+\.\d+\.\d+", result(lambda_client, create_function(code, runtime=runtime)))
+
+
+def test_functions_may_invoke_and_read_but_not_deploy_through_the_host(lambda_client, create_function):
+    code = {
+        "app.py": (
+            "import boto3, botocore\n"
+            "def handler(e, c):\n"
+            "    client = boto3.client('lambda')\n"
+            "    listed = len(client.list_functions()['Functions'])\n"
+            "    try:\n"
+            "        client.publish_layer_version(LayerName='sneaky', Content={'ZipFile': b'PK'})\n"
+            "        deploy = 'allowed'\n"
+            "    except botocore.exceptions.ClientError as err:\n"
+            "        deploy = err.response['Error']['Code']\n"
+            "    return {'listed': listed, 'deploy': deploy}\n"
+        )
+    }
+    out = result(lambda_client, create_function(code, Timeout=30, MemorySize=256))
+    assert out["listed"] >= 1
+    assert out["deploy"] == "AccessDeniedException"

@@ -105,3 +105,11 @@ def test_a_response_just_under_the_limit_is_returned(lambda_client, create_funct
     response = lambda_client.invoke(FunctionName=name, Payload=json.dumps({"respond_mb": 5.9}))
     assert "FunctionError" not in response
     assert len(response["Payload"].read()) == int(5.9 * 1024 * 1024) + 2
+
+
+def test_a_response_far_over_the_limit_ends_the_invocation_once(lambda_client, create_function):
+    name = create_function({"app.py": STATEFUL}, MemorySize=512, Timeout=10)
+    response, body = call(lambda_client, name, {"respond_mb": 9})
+    assert body["errorType"] == "Function.ResponseSizeTooLarge"
+    _, after = call(lambda_client, name, {})
+    assert after["counter"] == 2  # the handler ran once for the oversized invocation, not again and again

@@ -349,3 +349,9 @@ def test_account_settings_report_limits_and_usage(lambda_client, fresh):
     settings = lambda_client.get_account_settings()
     assert settings["AccountLimit"]["CodeSizeZipped"] == 52428800
     assert settings["AccountUsage"]["FunctionCount"] >= 1
+
+
+def test_a_nul_character_in_a_variable_is_refused(lambda_client, fresh):
+    with pytest.raises(ClientError) as caught:
+        fresh(Environment={"Variables": {"BAD": "a\x00b"}})
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterValueException"

@@ -227,3 +227,24 @@ def test_a_node_handler_returning_undefined_answers_null(lambda_client, create_f
                            handler="index.handler")  # fmt: skip
     response = lambda_client.invoke(FunctionName=name)
     assert response["Payload"].read() == b"null"
+
+
+def test_python_decimals_keep_their_exact_digits(lambda_client, create_function):
+    code = {
+        "app.py": (
+            "from decimal import Decimal\n"
+            "def handler(e, c):\n"
+            "    return {'count': Decimal('5'), 'price': Decimal('1.10'), 'big': Decimal('12345678901234567890')}\n"
+        )
+    }
+    name = create_function(code)
+    raw = lambda_client.invoke(FunctionName=name)["Payload"].read()
+    assert raw == b'{"count": 5, "price": 1.10, "big": 12345678901234567890}'
+
+
+def test_a_client_context_with_any_text_arrives_intact(lambda_client, create_function):
+    code = {"app.py": "def handler(e, c):\n    return c.client_context.custom\n"}
+    name = create_function(code)
+    context = base64.b64encode(json.dumps({"custom": {"greeting": "héllo €"}}).encode()).decode()
+    _, body = call(lambda_client, name, ClientContext=context)
+    assert body == {"greeting": "héllo €"}
