@@ -109,7 +109,7 @@ def test_a_response_just_under_the_limit_is_returned(lambda_client, create_funct
 
 def test_a_response_far_over_the_limit_ends_the_invocation_once(lambda_client, create_function):
     name = create_function({"app.py": STATEFUL}, MemorySize=512, Timeout=10)
-    response, body = call(lambda_client, name, {"respond_mb": 9})
+    _, body = call(lambda_client, name, {"respond_mb": 9})
     assert body["errorType"] == "Function.ResponseSizeTooLarge"
     _, after = call(lambda_client, name, {})
     assert after["counter"] == 2  # the handler ran once for the oversized invocation, not again and again
