@@ -133,7 +133,7 @@ def create_app(services: Services) -> Flask:
 
     @app.get(FUNCTIONS + "/<name>")
     def get_function(name: str):
-        function, ref = functions.get(name, request.args.get("Qualifier"))
+        function, ref = functions.get(name, request.args.get("Qualifier") or None)
         result: dict = {"Configuration": configuration(function, qualified=ref.qualifier is not None)}
         location = code_location(function.code)
         result["Code"] = {"RepositoryType": "S3", "Location": location} if location else {"RepositoryType": "S3"}
@@ -143,7 +143,7 @@ def create_app(services: Services) -> Flask:
 
     @app.get(FUNCTIONS + "/<name>/configuration")
     def get_function_configuration(name: str):
-        function, ref = functions.get(name, request.args.get("Qualifier"))
+        function, ref = functions.get(name, request.args.get("Qualifier") or None)
         return _json(configuration(function, qualified=ref.qualifier is not None))
 
     @app.put(FUNCTIONS + "/<name>/code")
@@ -156,7 +156,7 @@ def create_app(services: Services) -> Flask:
 
     @app.delete(FUNCTIONS + "/<name>")
     def delete_function(name: str):
-        functions.delete(name, request.args.get("Qualifier"))
+        functions.delete(name, request.args.get("Qualifier") or None)
         return Response(status=204, headers={"X-Amzn-RequestId": g.request_id})
 
     # -- tags and account settings ------------------------------------------------------------

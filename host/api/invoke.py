@@ -34,7 +34,7 @@ class InvokeEndpoint:
         request_id = new_request_id()
         qualifier = None
         if request.query:
-            qualifier = parse_qs(request.query, keep_blank_values=True).get("Qualifier", [None])[0]
+            qualifier = parse_qs(request.query).get("Qualifier", [None])[0]  # an empty one means none
         call = InvokeCall(
             function_name=function_name,
             qualifier=qualifier,
