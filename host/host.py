@@ -24,6 +24,7 @@ from host.api.app import Services, create_app
 from host.api.errors import MAX_REQUEST_BYTES, request_too_large
 from host.api.front import FrontDoor
 from host.api.invoke import InvokeEndpoint
+from host.core.names import FunctionRef
 from host.environments.docker_backend import DockerBackend, bridge_gateway
 from host.environments.logsink import LogSink
 from host.environments.scheduler import Scheduler, Settings
@@ -37,6 +38,7 @@ from host.service.async_events import AWS_RETRY_DELAYS, AsyncDispatcher
 from host.service.functions import FunctionService
 from host.service.invoke import InvokeService, new_trace_id
 from host.service.layers import LayerService
+from host.service.versions import VersionService
 from host.store.db import Database
 from host.store.events import EventQueue
 from host.store.functions import FunctionStore
@@ -141,7 +143,8 @@ class Host:
             on_active=lambda runtime: self.loop.call_soon_threadsafe(self.scheduler.prewarm, runtime),
         )
         self.api_executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-host-api")
-        app = create_app(Services(self.functions, self.layers, self.packages, config.region))
+        self.versions = VersionService(self.functions)
+        app = create_app(Services(self.functions, self.versions, self.layers, self.packages, config.region))
 
         # The Lambda API: the address asked for, and the bridge gateway for functions calling back.
         front = FrontDoor()
@@ -174,21 +177,21 @@ class Host:
             settings,
             self.catalog,
             opt_for=self.functions.opt_dir,
-            current_function=self.function_store.get,
+            current_function=self.function_store.version,
             log_sink=LogSink(self.loop, enabled=config.function_logs),
         )
         await self.scheduler.start()
         self.dispatcher = AsyncDispatcher(
             self.loop,
             EventQueue(self.db),
-            self.function_store,
+            lambda name, qualifier: self.versions.lookup(FunctionRef(name, qualifier), route=True),
             self.scheduler,
             arn_of=self.functions.arn,
             new_trace_id=new_trace_id,
             retry_delays=config.async_retry_delays,
             concurrency=config.async_concurrency,
         )
-        self.invoke_service = InvokeService(self.functions, self.scheduler, self.dispatcher)
+        self.invoke_service = InvokeService(self.functions, self.versions, self.scheduler, self.dispatcher)
         front.attach(
             InvokeEndpoint(self.invoke_service),
             WsgiBridge(app, self.loop, self.api_executor, (config.host, self.port), too_large=request_too_large),

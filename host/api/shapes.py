@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from host.core.model import FunctionConfig, LayerVersion
+from host.core.model import Alias, FunctionConfig, LayerVersion
 from host.core.names import runtime_version_arn
 
 # Only GetFunction, GetFunctionConfiguration, Create and Update return these; ListFunctions leaves them out.
@@ -20,11 +20,12 @@ _STATE_KEYS = (
 
 
 def function_configuration(
-    function: FunctionConfig, region: str, *, qualified: bool = False, listing: bool = False
+    function: FunctionConfig, region: str, *, arn: str | None = None, listing: bool = False
 ) -> dict[str, Any]:
+    """FunctionConfiguration; ``arn`` is the FunctionArn to show (AWS shows the qualifier the caller used)."""
     shape: dict[str, Any] = {
         "FunctionName": function.name,
-        "FunctionArn": f"{function.arn}:{function.version}" if qualified else function.arn,
+        "FunctionArn": arn or function.arn,
         "Runtime": function.runtime,
         "Role": function.role,
         "Handler": function.handler,
@@ -80,4 +81,17 @@ def layer_version(layer: LayerVersion, location: str | None, *, listing: bool = 
         shape["CompatibleArchitectures"] = list(layer.compatible_architectures)
     if shape.get("Content", {}).get("Location") is None:
         shape.get("Content", {}).pop("Location", None)
+    return shape
+
+
+def alias_configuration(alias: Alias) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "AliasArn": alias.arn,
+        "Name": alias.name,
+        "FunctionVersion": alias.function_version,
+        "Description": alias.description,
+    }
+    if alias.additional_weights:
+        shape["RoutingConfig"] = {"AdditionalVersionWeights": dict(alias.additional_weights)}
+    shape["RevisionId"] = alias.revision_id
     return shape

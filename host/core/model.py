@@ -82,6 +82,7 @@ class FunctionConfig:
     log_format: str = "Text"
     log_group: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
+    published_from: str = ""  # for a version: what $LATEST was when it was published
 
     @property
     def env_vars(self) -> dict[str, str]:
@@ -119,5 +120,25 @@ class FunctionConfig:
             )
         )
 
+    @property
+    def qualified_arn(self) -> str:
+        return f"{self.arn}:{self.version}"
+
     def with_changes(self, **changes) -> FunctionConfig:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A name for a version, optionally sending a share of invocations to a second version."""
+
+    function_name: str
+    name: str
+    arn: str
+    function_version: str
+    description: str = ""
+    revision_id: str = ""
+    additional_weights: tuple[tuple[str, float], ...] = ()  # RoutingConfig.AdditionalVersionWeights
+
+    def with_changes(self, **changes) -> Alias:
         return replace(self, **changes)

@@ -68,7 +68,7 @@ class Scheduler:
         settings: Settings,
         catalog: RuntimeCatalog,
         opt_for: Callable[[FunctionConfig], str | None],
-        current_function: Callable[[str], FunctionConfig | None],
+        current_function: Callable[[str, str], FunctionConfig | None],
         log_sink: LogSink | None = None,
     ) -> None:
         self.loop = loop
@@ -211,7 +211,7 @@ class Scheduler:
             del self.pools[env.key]
 
     def _is_stale(self, env: Environment) -> bool:
-        current = self.current_function(env.function.name)
+        current = self.current_function(env.function.name, env.function.version)
         return current is None or current.environment_key != env.key
 
     def retire(self, function_name: str) -> None:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 
 from host.core.invocation import InvokeRequest
+from host.core.model import FunctionConfig
 from host.environments.scheduler import Scheduler
 from host.store.events import EventQueue, QueuedEvent
-from host.store.functions import FunctionStore
 
 log = logging.getLogger("lambda_host.async")
 
@@ -30,7 +31,7 @@ class AsyncDispatcher:
         self,
         loop: asyncio.AbstractEventLoop,
         queue: EventQueue,
-        functions: FunctionStore,
+        lookup: Callable[[str, str | None], FunctionConfig | None],
         scheduler: Scheduler,
         arn_of,
         new_trace_id,
@@ -39,7 +40,7 @@ class AsyncDispatcher:
     ) -> None:
         self.loop = loop
         self.queue = queue
-        self.functions = functions
+        self.lookup = lookup
         self.scheduler = scheduler
         self.arn_of = arn_of
         self.new_trace_id = new_trace_id
@@ -79,19 +80,22 @@ class AsyncDispatcher:
         delay = event.due - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        function = self.functions.get(event.function_name)
+        qualifier = event.qualifier or None
+        function = self.lookup(event.function_name, qualifier)
         while function is not None and function.state == "Pending":  # its runtime image is on its way
             await asyncio.sleep(0.5)
-            function = self.functions.get(event.function_name)
+            function = self.lookup(event.function_name, qualifier)
         if function is None:
-            log.warning("event %s dropped: function %s no longer exists", event.request_id, event.function_name)
+            log.warning(
+                "event %s dropped: %s no longer exists", event.request_id, self.arn_of(event.function_name, qualifier)
+            )
             await self._done(event)
             return
         request = InvokeRequest(
             function=function,
             payload=event.payload,
             request_id=event.request_id,
-            invoked_arn=self.arn_of(function.name, None),
+            invoked_arn=self.arn_of(function.name, qualifier),
             trace_id=self.new_trace_id(),
         )
         async with self.slots:

@@ -37,6 +37,10 @@ log = logging.getLogger("lambda_host.functions")
 
 LOCAL_CODE_BUCKETS = ("hot-reload", "__local__")  # S3Bucket markers for a folder on this machine
 CREATING_REASON = "The function is being created."
+REVISION_MISMATCH = (
+    "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to "
+    "retrieve the latest Revision Id"
+)
 PAGE_SIZE = 50
 
 
@@ -71,14 +75,6 @@ class FunctionService:
 
     def arn(self, name: str, qualifier: str | None = None) -> str:
         return function_arn(self.region, self.account, name, qualifier)
-
-    def resolve(self, value: str, qualifier: str | None = None) -> tuple[FunctionConfig, FunctionRef]:
-        """The function (and version) ``value`` names, or ResourceNotFoundException."""
-        ref = self.ref(value, qualifier)
-        function = self.store.get(ref.name)
-        if function is None or ref.qualifier not in (None, LATEST):
-            raise function_not_found(self.arn(ref.name, ref.qualifier))
-        return function, ref
 
     def get(self, value: str, qualifier: str | None = None) -> tuple[FunctionConfig, FunctionRef]:
         ref = self.ref(value, qualifier)
@@ -176,10 +172,7 @@ class FunctionService:
             )
         revision = params.get("RevisionId")
         if revision and revision != function.revision_id:
-            raise PreconditionFailed(
-                "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias "
-                "API to retrieve the latest Revision Id"
-            )
+            raise PreconditionFailed(REVISION_MISMATCH)
         changes = change(function)
         updated = function.with_changes(
             **changes,
@@ -249,17 +242,13 @@ class FunctionService:
 
     # -- delete -----------------------------------------------------------------------------
 
-    def delete(self, name_value: str, qualifier: str | None = None) -> None:
-        ref = self.ref(name_value, qualifier)
+    def delete(self, name: str) -> None:
+        """The function, with all its versions and aliases (qualified deletes: VersionService.delete)."""
         with self.lock:
-            if self.store.get(ref.name) is None:
-                raise function_not_found(self.arn(ref.name))
-            if ref.qualifier == LATEST:
-                raise InvalidParameterValue("$LATEST version cannot be deleted without deleting the function.")
-            if ref.qualifier is not None:
-                return  # no published versions yet, and deleting a missing version succeeds
-            self.store.delete(ref.name)
-        self.on_change(ref.name)
+            if self.store.get(name) is None:
+                raise function_not_found(self.arn(name))
+            self.store.delete(name)
+        self.on_change(name)
 
     # -- tags and account -------------------------------------------------------------------
 
@@ -360,6 +349,14 @@ class FunctionService:
                     state="Failed", state_reason=reason, state_reason_code="InvalidRuntime", last_update_status="Failed"
                 )
             self.store.put(done.with_changes(revision_id=str(uuid.uuid4())))
+            for version in self.store.versions(name):  # published by Publish=True while Pending
+                if version.state == "Pending":
+                    self.store.put(
+                        version.with_changes(
+                            state=done.state, state_reason=done.state_reason,
+                            state_reason_code=done.state_reason_code, last_update_status=done.last_update_status,
+                        )
+                    )  # fmt: skip
         if failure is None:
             self.on_active(runtime)
 

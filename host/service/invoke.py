@@ -29,6 +29,7 @@ from host.core.validation import problem
 from host.environments.scheduler import Scheduler
 from host.service.async_events import AsyncDispatcher
 from host.service.functions import FunctionService
+from host.service.versions import VersionService
 
 MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
 MAX_ASYNC_PAYLOAD = 1024 * 1024
@@ -67,16 +68,19 @@ def new_trace_id() -> str:
 
 
 class InvokeService:
-    def __init__(self, functions: FunctionService, scheduler: Scheduler, dispatcher: AsyncDispatcher) -> None:
+    def __init__(
+        self, functions: FunctionService, versions: VersionService, scheduler: Scheduler, dispatcher: AsyncDispatcher
+    ) -> None:
         self.functions = functions
+        self.versions = versions
         self.scheduler = scheduler
         self.dispatcher = dispatcher
 
     def _resolve(self, call: InvokeCall) -> tuple[FunctionConfig, str]:
-        """The function to run and the ARN as the caller invoked it."""
+        """The configuration to run (an alias draws its version here) and the ARN as the caller invoked it."""
         ref = self.functions.ref(call.function_name, call.qualifier)
-        function = self.functions.store.get(ref.name)
-        if function is None or ref.qualifier not in (None, LATEST):
+        function = self.versions.lookup(ref, route=True)
+        if function is None:
             raise function_not_found(self.functions.arn(ref.name, ref.qualifier or LATEST))
         return function, self.functions.arn(ref.name, ref.qualifier)
 
@@ -100,7 +104,7 @@ class InvokeService:
         deadline = time.monotonic() + PENDING_WAIT
         while function.state == "Pending" and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-            function = self.functions.store.get(function.name) or function
+            function = self.functions.store.version(function.name, function.version) or function
         if function.state != "Active":
             raise ResourceConflict(
                 "The operation cannot be performed at this time. The function is currently in the following "
@@ -120,6 +124,10 @@ class InvokeService:
         if function.state != "Active":
             return asyncio.ensure_future(self._once_active(function, call, request_id, invoked_arn, payload))
         return self._run(function, call, request_id, invoked_arn, payload)
+
+    def _qualifier(self, call: InvokeCall) -> str:
+        """The qualifier an Event invocation runs later ("" for none); an alias is routed when it runs."""
+        return self.functions.ref(call.function_name, call.qualifier).qualifier or ""
 
     def _payload(self, call: InvokeCall) -> bytes:
         payload = call.payload
@@ -144,7 +152,7 @@ class InvokeService:
     def _run(self, function, call, request_id, invoked_arn, payload) -> asyncio.Future[InvokeResult | None]:
         if call.invocation_type in ("DryRun", "Event"):
             if call.invocation_type == "Event":
-                self.dispatcher.accept(request_id, function.name, call.qualifier or LATEST, payload)
+                self.dispatcher.accept(request_id, function.name, self._qualifier(call), payload)
             done = asyncio.get_running_loop().create_future()
             done.set_result(None)
             return done

@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from host.core.model import CodeRef, FunctionConfig, LayerRef, LayerVersion
+from host.core.model import Alias, CodeRef, FunctionConfig, LayerRef, LayerVersion
 
 
 def dumps(value: Any) -> str:
@@ -35,3 +35,9 @@ def layer_from_json(text: str) -> LayerVersion:
     data["compatible_runtimes"] = _tuple_or_none(data.get("compatible_runtimes"))
     data["compatible_architectures"] = _tuple_or_none(data.get("compatible_architectures"))
     return LayerVersion(**data)
+
+
+def alias_from_json(text: str) -> Alias:
+    data = json.loads(text)
+    data["additional_weights"] = tuple((version, weight) for version, weight in data.get("additional_weights") or ())
+    return Alias(**data)

@@ -21,6 +21,16 @@ CREATE TABLE IF NOT EXISTS functions (
     config TEXT NOT NULL,
     PRIMARY KEY (name, version)
 );
+CREATE TABLE IF NOT EXISTS version_counters (
+    name TEXT PRIMARY KEY,
+    last_version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    function_name TEXT NOT NULL,
+    name TEXT NOT NULL,
+    config TEXT NOT NULL,
+    PRIMARY KEY (function_name, name)
+);
 CREATE TABLE IF NOT EXISTS layer_versions (
     name TEXT NOT NULL,
     version INTEGER NOT NULL,

@@ -1,16 +1,17 @@
-"""Functions on disk (SQLite) and in memory: the registry the invoke path reads.
+"""Functions, their published versions and aliases: SQLite first, then the registry in memory.
 
-Writes go to SQLite first and then replace the in-memory entry, so the invoke path
-reads a dict and never touches the database. Writers are serialised by a lock;
-readers take none (replacing a dict entry is atomic).
+Writes go to SQLite and then replace the in-memory entries, so the invoke path reads
+dicts and never touches the database. Writers are serialised by a lock; readers take
+none (replacing a dict entry is atomic). Version numbers are never reused while the
+function exists.
 """
 
 from __future__ import annotations
 
 import threading
 
-from host.core.model import LATEST, FunctionConfig
-from host.store.codec import dumps, function_from_json
+from host.core.model import LATEST, Alias, FunctionConfig
+from host.store.codec import alias_from_json, dumps, function_from_json
 from host.store.db import Database
 
 
@@ -19,10 +20,20 @@ class FunctionStore:
         self.db = db
         self.lock = threading.RLock()
         self._latest: dict[str, FunctionConfig] = {}
-        rows = db.connection().execute("SELECT config FROM functions WHERE version = ?", (LATEST,))
-        for (config,) in rows:
+        self._versions: dict[str, dict[str, FunctionConfig]] = {}
+        self._aliases: dict[str, dict[str, Alias]] = {}
+        conn = db.connection()
+        for (config,) in conn.execute("SELECT config FROM functions"):
             function = function_from_json(config)
-            self._latest[function.name] = function
+            if function.version == LATEST:
+                self._latest[function.name] = function
+            else:
+                self._versions.setdefault(function.name, {})[function.version] = function
+        for (config,) in conn.execute("SELECT config FROM aliases"):
+            alias = alias_from_json(config)
+            self._aliases.setdefault(alias.function_name, {})[alias.name] = alias
+
+    # -- $LATEST ------------------------------------------------------------------------------
 
     def get(self, name: str) -> FunctionConfig | None:
         """The function's $LATEST configuration, or None."""
@@ -32,14 +43,74 @@ class FunctionStore:
         return sorted(self._latest.values(), key=lambda f: f.name)
 
     def put(self, function: FunctionConfig) -> None:
+        """Store $LATEST (or, with a version number, a published version)."""
         with self.lock, self.db.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO functions (name, version, config) VALUES (?, ?, ?)",
                 (function.name, function.version, dumps(function)),
             )
-            self._latest[function.name] = function
+            if function.version == LATEST:
+                self._latest[function.name] = function
+            else:
+                self._versions.setdefault(function.name, {})[function.version] = function
 
     def delete(self, name: str) -> FunctionConfig | None:
+        """The function with every version and alias."""
         with self.lock, self.db.transaction() as conn:
             conn.execute("DELETE FROM functions WHERE name = ?", (name,))
+            conn.execute("DELETE FROM aliases WHERE function_name = ?", (name,))
+            conn.execute("DELETE FROM version_counters WHERE name = ?", (name,))
+            self._versions.pop(name, None)
+            self._aliases.pop(name, None)
             return self._latest.pop(name, None)
+
+    # -- versions -----------------------------------------------------------------------------
+
+    def version(self, name: str, version: str) -> FunctionConfig | None:
+        if version == LATEST:
+            return self._latest.get(name)
+        return self._versions.get(name, {}).get(version)
+
+    def versions(self, name: str) -> list[FunctionConfig]:
+        """Published versions, oldest first."""
+        return sorted(self._versions.get(name, {}).values(), key=lambda f: int(f.version))
+
+    def publish(self, name: str, make) -> FunctionConfig:
+        """Store ``make(number)`` as the function's next version (numbers never reused)."""
+        with self.lock, self.db.transaction() as conn:
+            row = conn.execute("SELECT last_version FROM version_counters WHERE name = ?", (name,)).fetchone()
+            number = (row[0] if row else 0) + 1
+            version = make(number)
+            conn.execute("INSERT OR REPLACE INTO version_counters (name, last_version) VALUES (?, ?)", (name, number))
+            conn.execute(
+                "INSERT INTO functions (name, version, config) VALUES (?, ?, ?)",
+                (name, version.version, dumps(version)),
+            )
+            self._versions.setdefault(name, {})[version.version] = version
+        return version
+
+    def delete_version(self, name: str, version: str) -> FunctionConfig | None:
+        with self.lock, self.db.transaction() as conn:
+            conn.execute("DELETE FROM functions WHERE name = ? AND version = ?", (name, version))
+            return self._versions.get(name, {}).pop(version, None)
+
+    # -- aliases ------------------------------------------------------------------------------
+
+    def alias(self, name: str, alias: str) -> Alias | None:
+        return self._aliases.get(name, {}).get(alias)
+
+    def aliases(self, name: str) -> list[Alias]:
+        return sorted(self._aliases.get(name, {}).values(), key=lambda a: a.name)
+
+    def put_alias(self, alias: Alias) -> None:
+        with self.lock, self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO aliases (function_name, name, config) VALUES (?, ?, ?)",
+                (alias.function_name, alias.name, dumps(alias)),
+            )
+            self._aliases.setdefault(alias.function_name, {})[alias.name] = alias
+
+    def delete_alias(self, name: str, alias: str) -> Alias | None:
+        with self.lock, self.db.transaction() as conn:
+            conn.execute("DELETE FROM aliases WHERE function_name = ? AND name = ?", (name, alias))
+            return self._aliases.get(name, {}).pop(alias, None)

@@ -163,3 +163,28 @@ def extract(archive: zipfile.ZipFile, root: Path) -> None:
             if not path.is_symlink():
                 os.chmod(path, 0o755)
     os.chmod(root, 0o755)
+
+
+def zip_folder(folder: Path) -> bytes:
+    """A folder as a deployment package (modes kept; Python caches left out)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+def folder_digest(path: str) -> str:
+    """A fingerprint of a folder's files (names, sizes, modification times): it changes when any file does."""
+    digest = hashlib.sha256()
+    for folder, dirs, files in os.walk(path):
+        dirs.sort()
+        for name in sorted(files):
+            full = os.path.join(folder, name)
+            try:
+                info = os.lstat(full)
+            except OSError:
+                continue
+            digest.update(f"{os.path.relpath(full, path)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()

@@ -13,15 +13,14 @@ the next new environment; zips and layers are stored like uploads.
 from __future__ import annotations
 
 import base64
-import io
 import logging
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from host.core.errors import LambdaApiError
+from host.store.packages import zip_folder
 
 if TYPE_CHECKING:
     from host.host import Host
@@ -146,17 +145,6 @@ def _substitute(text: str, values: dict[str, Any], arns: dict[str, str], unknown
     return "".join(out)
 
 
-def _zip_folder(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                info = zipfile.ZipInfo.from_file(path, path.relative_to(folder).as_posix())
-                with open(path, "rb") as f:
-                    archive.writestr(info, f.read(), zipfile.ZIP_DEFLATED)
-    return buffer.getvalue()
-
-
 def _code_source(base: Path, uri: str) -> dict:
     path = (base / uri).resolve()
     if path.is_dir():
@@ -193,7 +181,7 @@ def deploy_template(path: Path, host: Host, parameters: dict[str, str] | None = 
             props = resolve(resource.get("Properties") or {})
             ignored.update(f"{logical}.{k}" for k in props if k not in LAYER_KEYS)
             content = (base / str(props.get("ContentUri", "."))).resolve()
-            data = _zip_folder(content) if content.is_dir() else content.read_bytes()
+            data = zip_folder(content) if content.is_dir() else content.read_bytes()
             params = {
                 "Content": {"ZipFile": base64.b64encode(data).decode()},
                 "Description": props.get("Description", ""),

@@ -45,7 +45,7 @@ class Harness:
         loop = asyncio.get_running_loop()
         self.scheduler = Scheduler(
             loop, self.backend, self.settings, Catalog(), opt_for=lambda f: None,
-            current_function=self.functions.get, log_sink=LogSink(loop, enabled=False),
+            current_function=lambda name, version: self.functions.get(name), log_sink=LogSink(loop, enabled=False),
         )  # fmt: skip
         await self.scheduler.start()
         return self
@@ -204,7 +204,7 @@ def test_a_changed_function_retires_its_idle_environments(tmp_path):
             await h.invoke(function)
             h.function("count", memory_size=256)
             h.scheduler.retire("count")
-            for _ in range(50):
+            for _ in range(250):
                 await asyncio.sleep(0.02)
                 if not h.scheduler.environments():
                     break
