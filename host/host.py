@@ -23,6 +23,7 @@ from pathlib import Path
 from host.api.app import Services, create_app
 from host.api.errors import MAX_REQUEST_BYTES, request_too_large
 from host.api.front import FrontDoor
+from host.api.function_urls import UrlListeners
 from host.api.invoke import InvokeEndpoint
 from host.core.names import FunctionRef
 from host.environments.docker_backend import DockerBackend, bridge_gateway
@@ -38,6 +39,7 @@ from host.service.async_events import AWS_RETRY_DELAYS, AsyncDispatcher
 from host.service.functions import FunctionService
 from host.service.invoke import InvokeService, new_trace_id
 from host.service.layers import LayerService
+from host.service.urls import UrlService
 from host.service.versions import VersionService
 from host.store.db import Database
 from host.store.events import EventQueue
@@ -78,6 +80,11 @@ def _bindable(address: str) -> bool:
             return False
 
 
+def _public_host(address: str) -> str:
+    """The address to give users for something listening on ``address``."""
+    return "127.0.0.1" if address in ("0.0.0.0", "") else address
+
+
 def _credentials() -> tuple[str, str, str | None]:
     """The host's own AWS credentials when it has them (as SAM CLI passes them), else placeholders."""
     key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
@@ -99,6 +106,7 @@ class Host:
         self.scheduler: Scheduler | None = None
         self.dispatcher: AsyncDispatcher | None = None
         self.api_executor: ThreadPoolExecutor | None = None
+        self.url_listeners: UrlListeners | None = None
         state = config.state_dir.resolve()
         state.mkdir(parents=True, exist_ok=True)
         self.state_dir = state
@@ -108,7 +116,7 @@ class Host:
 
     @property
     def endpoint(self) -> str:
-        return f"http://{self.config.host if self.config.host != '0.0.0.0' else '127.0.0.1'}:{self.port}"
+        return f"http://{_public_host(self.config.host)}:{self.port}"
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -139,12 +147,11 @@ class Host:
             packages=self.packages,
             layers=self.layers,
             catalog=self.catalog,
-            on_change=lambda name: self.loop.call_soon_threadsafe(self.scheduler.retire, name),
+            on_change=self._function_changed,
             on_active=lambda runtime: self.loop.call_soon_threadsafe(self.scheduler.prewarm, runtime),
         )
         self.api_executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-host-api")
         self.versions = VersionService(self.functions)
-        app = create_app(Services(self.functions, self.versions, self.layers, self.packages, config.region))
 
         # The Lambda API: the address asked for, and the bridge gateway for functions calling back.
         front = FrontDoor()
@@ -192,6 +199,20 @@ class Host:
             concurrency=config.async_concurrency,
         )
         self.invoke_service = InvokeService(self.functions, self.versions, self.scheduler, self.dispatcher)
+        self.url_listeners = UrlListeners(
+            self.loop,
+            bind_host=config.host,
+            public_host=_public_host(config.host),
+            store=self.function_store,
+            invoke=self.invoke_service,
+            account=config.account_id,
+        )
+        await self.url_listeners.follow_store()  # the URLs deployed before, on their ports
+        self.urls = UrlService(self.functions, self.url_listeners)
+        front.serve_urls(self.url_listeners)
+        app = create_app(
+            Services(self.functions, self.versions, self.layers, self.packages, config.region, urls=self.urls)
+        )
         front.attach(
             InvokeEndpoint(self.invoke_service),
             WsgiBridge(app, self.loop, self.api_executor, (config.host, self.port), too_large=request_too_large),
@@ -209,9 +230,17 @@ class Host:
         self.dispatcher.start()
         log.info("lambda-host listening on %s", self.endpoint)
 
+    def _function_changed(self, name: str) -> None:
+        """A function, version or alias changed or went: retire stale environments, follow its URLs."""
+        self.loop.call_soon_threadsafe(self.scheduler.retire, name)
+        if self.url_listeners is not None:
+            self.url_listeners.sync()
+
     async def stop(self) -> None:
         for server in self.servers:
             server.close()
+        if self.url_listeners is not None:
+            await self.url_listeners.close()
         if self.dispatcher is not None:
             await self.dispatcher.close()
         if self.scheduler is not None:

@@ -12,6 +12,7 @@ from host.core.errors import InvalidRequestContent
 from host.core.model import CodeRef
 from host.service.functions import FunctionService
 from host.service.layers import LayerService
+from host.service.urls import UrlService
 from host.service.versions import VersionService
 from host.store.packages import PackageStore
 
@@ -26,7 +27,7 @@ class Services:
     layers: LayerService
     packages: PackageStore
     region: str
-    urls: object = None  # host.service.urls.UrlService, once function URLs are wired
+    urls: UrlService | None = None
 
 
 def services() -> Services:

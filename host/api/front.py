@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from host.api.errors import render
+from host.api.function_urls import URL_HOST, UrlListeners
 from host.api.invoke import INVOKE_PATH, InvokeEndpoint
 from host.core.errors import LambdaApiError
 from host.http.server import Exchange
@@ -29,17 +30,27 @@ class FrontDoor:
         self.invoke: InvokeEndpoint | None = None
         self.management: WsgiBridge | None = None
         self.public_endpoint = ""
+        self.urls: UrlListeners | None = None
 
     def attach(self, invoke: InvokeEndpoint, management: WsgiBridge, public_endpoint: str) -> None:
         self.invoke = invoke
         self.management = management
         self.public_endpoint = public_endpoint
 
+    def serve_urls(self, urls: UrlListeners) -> None:
+        """Also answer requests addressed to ``<url-id>.lambda-url...`` as function URLs."""
+        self.urls = urls
+
     def handle(self, exchange: Exchange) -> None:
         if self.invoke is None or self.management is None:
             exchange.respond(*STARTING)
             return
         request = exchange.request
+        if self.urls is not None:
+            match = URL_HOST.match(request.headers.get("host", ""))
+            if match is not None:
+                self.urls.handle_by_host(exchange, match.group(1))
+                return
         if request.method == "POST":
             match = INVOKE_PATH.match(request.path)
             if match is not None:

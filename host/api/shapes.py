@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from host.core.model import Alias, FunctionConfig, LayerVersion
+from host.core.model import Alias, FunctionConfig, FunctionUrl, LayerVersion
 from host.core.names import runtime_version_arn
 
 # Only GetFunction, GetFunctionConfiguration, Create and Update return these; ListFunctions leaves them out.
@@ -94,4 +94,20 @@ def alias_configuration(alias: Alias) -> dict[str, Any]:
     if alias.additional_weights:
         shape["RoutingConfig"] = {"AdditionalVersionWeights": dict(alias.additional_weights)}
     shape["RevisionId"] = alias.revision_id
+    return shape
+
+
+def function_url_config(url: FunctionUrl, address: str, function_arn: str, operation: str) -> dict[str, Any]:
+    """FunctionUrlConfig as each operation shows it: Create has no LastModifiedTime; Get and List always
+    show InvokeMode (BUFFERED by default); Create and Update show it only once a request set it."""
+    shape: dict[str, Any] = {"FunctionUrl": address, "FunctionArn": function_arn, "AuthType": url.auth_type}
+    if url.cors:
+        shape["Cors"] = url.cors
+    shape["CreationTime"] = url.creation_time
+    if operation != "create":
+        shape["LastModifiedTime"] = url.last_modified_time
+    if operation in ("get", "list"):
+        shape["InvokeMode"] = url.invoke_mode or "BUFFERED"
+    elif url.invoke_mode is not None:
+        shape["InvokeMode"] = url.invoke_mode
     return shape

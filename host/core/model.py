@@ -14,6 +14,13 @@ from functools import cached_property
 LATEST = "$LATEST"
 
 
+def url_timestamp(now: float | None = None) -> str:
+    """Function URLs' format for CreationTime and LastModifiedTime: ``2026-11-27T16:42:41.123456Z``."""
+    now = time.time() if now is None else now
+    micros = int(now * 1_000_000) % 1_000_000
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{micros:06d}Z"
+
+
 def timestamp(now: float | None = None) -> str:
     """Lambda's format for LastModified and CreatedDate: ``2026-11-27T16:42:41.123+0000``."""
     now = time.time() if now is None else now
@@ -141,4 +148,22 @@ class Alias:
     additional_weights: tuple[tuple[str, float], ...] = ()  # RoutingConfig.AdditionalVersionWeights
 
     def with_changes(self, **changes) -> Alias:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class FunctionUrl:
+    """A function URL: an HTTP endpoint of its own for $LATEST (qualifier "") or one alias."""
+
+    function_name: str
+    qualifier: str  # "" for the function itself, else an alias name
+    url_id: str  # 32 characters of [a-z0-9], as AWS's URL ids
+    port: int  # where this host serves it
+    auth_type: str  # NONE | AWS_IAM
+    creation_time: str
+    last_modified_time: str
+    invoke_mode: str | None = None  # None until a request sets it (AWS then shows BUFFERED on Get)
+    cors: dict | None = None  # the Cors object as given
+
+    def with_changes(self, **changes) -> FunctionUrl:
         return replace(self, **changes)

@@ -33,13 +33,22 @@ _REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
 class Request:
-    __slots__ = ("body", "headers", "method", "path", "peer", "query", "truncated")
+    __slots__ = ("body", "headers", "method", "path", "peer", "query", "raw_path", "truncated")
 
     def __init__(
-        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, peer, truncated: bool = False
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+        peer,
+        truncated: bool = False,
+        raw_path: str = "",
     ) -> None:
         self.method = method
-        self.path = path
+        self.path = path  # percent-decoded
+        self.raw_path = raw_path or path  # as sent
         self.query = query
         self.headers = headers
         self.body = body
@@ -82,9 +91,11 @@ class HttpProtocol(asyncio.Protocol):
         max_body: int = 70 * 1024 * 1024,
         hold_for_pipelined: bool = False,
         connections: set | None = None,
+        header_separator: str = ", ",
     ) -> None:
         self.handler = handler
         self.connections = connections
+        self.header_separator = header_separator
         self.max_body = max_body
         # When a pipelined request already waits behind an answered one, keep that answer and
         # send it together with the next: one write instead of two (see ``serve``).
@@ -146,7 +157,7 @@ class HttpProtocol(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         key = name.decode("latin-1").lower()
         text = value.decode("latin-1")
-        self.headers[key] = f"{self.headers[key]}, {text}" if key in self.headers else text
+        self.headers[key] = f"{self.headers[key]}{self.header_separator}{text}" if key in self.headers else text
 
     def on_headers_complete(self) -> None:
         length = self.headers.get("content-length")
@@ -168,11 +179,12 @@ class HttpProtocol(asyncio.Protocol):
         if self.transport is None:
             return
         parsed = httptools.parse_url(self.url)
-        path = unquote(parsed.path.decode("latin-1"))
+        raw_path = parsed.path.decode("latin-1")
+        path = unquote(raw_path)
         query = parsed.query.decode("latin-1") if parsed.query else ""
         body = b"".join(self.body_parts) if len(self.body_parts) != 1 else self.body_parts[0]
         method = self.parser.get_method().decode()
-        request = Request(method, path, query, self.headers, body, self.peer, truncated=self.too_large)
+        request = Request(method, path, query, self.headers, body, self.peer, self.too_large, raw_path)
         exchange = Exchange(self, request, self.parser.should_keep_alive())
         self.pending.append(exchange)
         self._reset_message()
@@ -240,22 +252,25 @@ class HttpProtocol(asyncio.Protocol):
 
 async def serve(
     handler: Handler,
-    host: str,
-    port: int,
+    host: str | None,
+    port: int | None,
     *,
+    sock: socket.socket | None = None,
     max_body: int = 70 * 1024 * 1024,
     hold_for_pipelined: bool = False,
     connections: set | None = None,
+    header_separator: str = ", ",
 ) -> asyncio.Server:
-    """Listen on ``host:port``. ``hold_for_pipelined`` suits the Runtime API, whose clients pipeline
-    ``GET /next`` behind their answer: the 202 then travels with the next event. Never use it where a
-    pipelined request may be slow while the client waits for the answer before it. ``connections``,
-    when given, holds the open connections' transports (to cut them all at once)."""
+    """Listen on ``host:port`` (or on ``sock``, already bound). ``hold_for_pipelined`` suits the
+    Runtime API, whose clients pipeline ``GET /next`` behind their answer: the 202 then travels with
+    the next event. Never use it where a pipelined request may be slow while the client waits for
+    the answer before it. ``connections``, when given, holds the open connections' transports (to
+    cut them all at once). ``header_separator`` joins a repeated header's values."""
     loop = asyncio.get_running_loop()
-    return await loop.create_server(
-        lambda: HttpProtocol(handler, max_body, hold_for_pipelined, connections),
-        host,
-        port,
-        reuse_address=True,
-        backlog=1024,
-    )
+
+    def protocol() -> HttpProtocol:
+        return HttpProtocol(handler, max_body, hold_for_pipelined, connections, header_separator)
+
+    if sock is not None:
+        return await loop.create_server(protocol, sock=sock, backlog=1024)
+    return await loop.create_server(protocol, host, port, reuse_address=True, backlog=1024)

@@ -154,6 +154,7 @@ class VersionService:
                     "Unable to delete version because the following aliases reference it: " + _java_list(referring)
                 )
             self.store.delete_version(name, version)
+        self.functions.on_change(name)  # its environments go
 
     # -- aliases --------------------------------------------------------------------------------
 
@@ -279,7 +280,8 @@ class VersionService:
 
     def delete_alias(self, value: str, name: str) -> None:
         ref = self.functions.ref(value)
-        self.store.delete_alias(ref.name, name)
+        if self.store.delete_alias(ref.name, name) is not None:
+            self.functions.on_change(ref.name)  # its URL goes with it
 
     def aliases(
         self, value: str, version: str | None, marker: str | None, max_items: int | None

@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from host.core.model import Alias, CodeRef, FunctionConfig, LayerRef, LayerVersion
+from host.core.model import Alias, CodeRef, FunctionConfig, FunctionUrl, LayerRef, LayerVersion
 
 
 def dumps(value: Any) -> str:
@@ -41,3 +41,7 @@ def alias_from_json(text: str) -> Alias:
     data = json.loads(text)
     data["additional_weights"] = tuple((version, weight) for version, weight in data.get("additional_weights") or ())
     return Alias(**data)
+
+
+def url_from_json(text: str) -> FunctionUrl:
+    return FunctionUrl(**json.loads(text))

@@ -31,6 +31,12 @@ CREATE TABLE IF NOT EXISTS aliases (
     config TEXT NOT NULL,
     PRIMARY KEY (function_name, name)
 );
+CREATE TABLE IF NOT EXISTS function_urls (
+    function_name TEXT NOT NULL,
+    qualifier TEXT NOT NULL,
+    config TEXT NOT NULL,
+    PRIMARY KEY (function_name, qualifier)
+);
 CREATE TABLE IF NOT EXISTS layer_versions (
     name TEXT NOT NULL,
     version INTEGER NOT NULL,

@@ -1,4 +1,4 @@
-"""Functions, their published versions and aliases: SQLite first, then the registry in memory.
+"""Functions, their published versions, aliases and URLs: SQLite first, then the registry in memory.
 
 Writes go to SQLite and then replace the in-memory entries, so the invoke path reads
 dicts and never touches the database. Writers are serialised by a lock; readers take
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 
-from host.core.model import LATEST, Alias, FunctionConfig
-from host.store.codec import alias_from_json, dumps, function_from_json
+from host.core.model import LATEST, Alias, FunctionConfig, FunctionUrl
+from host.store.codec import alias_from_json, dumps, function_from_json, url_from_json
 from host.store.db import Database
 
 
@@ -22,6 +22,8 @@ class FunctionStore:
         self._latest: dict[str, FunctionConfig] = {}
         self._versions: dict[str, dict[str, FunctionConfig]] = {}
         self._aliases: dict[str, dict[str, Alias]] = {}
+        self._urls: dict[tuple[str, str], FunctionUrl] = {}  # by (function, qualifier)
+        self._urls_by_id: dict[str, FunctionUrl] = {}
         conn = db.connection()
         for (config,) in conn.execute("SELECT config FROM functions"):
             function = function_from_json(config)
@@ -32,6 +34,8 @@ class FunctionStore:
         for (config,) in conn.execute("SELECT config FROM aliases"):
             alias = alias_from_json(config)
             self._aliases.setdefault(alias.function_name, {})[alias.name] = alias
+        for (config,) in conn.execute("SELECT config FROM function_urls"):
+            self._remember_url(url_from_json(config))
 
     # -- $LATEST ------------------------------------------------------------------------------
 
@@ -55,13 +59,16 @@ class FunctionStore:
                 self._versions.setdefault(function.name, {})[function.version] = function
 
     def delete(self, name: str) -> FunctionConfig | None:
-        """The function with every version and alias."""
+        """The function with every version, alias and URL."""
         with self.lock, self.db.transaction() as conn:
             conn.execute("DELETE FROM functions WHERE name = ?", (name,))
             conn.execute("DELETE FROM aliases WHERE function_name = ?", (name,))
             conn.execute("DELETE FROM version_counters WHERE name = ?", (name,))
+            conn.execute("DELETE FROM function_urls WHERE function_name = ?", (name,))
             self._versions.pop(name, None)
             self._aliases.pop(name, None)
+            for url in [url for key, url in self._urls.items() if key[0] == name]:
+                self._forget_url(url)
             return self._latest.pop(name, None)
 
     # -- versions -----------------------------------------------------------------------------
@@ -111,6 +118,48 @@ class FunctionStore:
             self._aliases.setdefault(alias.function_name, {})[alias.name] = alias
 
     def delete_alias(self, name: str, alias: str) -> Alias | None:
+        """The alias, and its URL with it."""
         with self.lock, self.db.transaction() as conn:
             conn.execute("DELETE FROM aliases WHERE function_name = ? AND name = ?", (name, alias))
+            conn.execute("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?", (name, alias))
+            url = self._urls.get((name, alias))
+            if url is not None:
+                self._forget_url(url)
             return self._aliases.get(name, {}).pop(alias, None)
+
+    # -- function URLs ------------------------------------------------------------------------
+
+    def url(self, name: str, qualifier: str) -> FunctionUrl | None:
+        return self._urls.get((name, qualifier))
+
+    def url_by_id(self, url_id: str) -> FunctionUrl | None:
+        return self._urls_by_id.get(url_id)
+
+    def urls(self, name: str | None = None) -> list[FunctionUrl]:
+        """The function's URLs (every URL without a name), the function's own first, then by alias."""
+        found = [url for key, url in self._urls.items() if name is None or key[0] == name]
+        return sorted(found, key=lambda url: (url.function_name, url.qualifier))
+
+    def put_url(self, url: FunctionUrl) -> None:
+        with self.lock, self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO function_urls (function_name, qualifier, config) VALUES (?, ?, ?)",
+                (url.function_name, url.qualifier, dumps(url)),
+            )
+            self._remember_url(url)
+
+    def delete_url(self, name: str, qualifier: str) -> FunctionUrl | None:
+        with self.lock, self.db.transaction() as conn:
+            conn.execute("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?", (name, qualifier))
+            url = self._urls.get((name, qualifier))
+            if url is not None:
+                self._forget_url(url)
+            return url
+
+    def _remember_url(self, url: FunctionUrl) -> None:
+        self._urls[(url.function_name, url.qualifier)] = url
+        self._urls_by_id[url.url_id] = url
+
+    def _forget_url(self, url: FunctionUrl) -> None:
+        self._urls.pop((url.function_name, url.qualifier), None)
+        self._urls_by_id.pop(url.url_id, None)
