@@ -36,6 +36,7 @@ from host.images.catalog import RuntimeCatalog
 from host.images.definitions import load_definitions
 from host.images.rootfs_cache import RootfsCache, default_cache_dir
 from host.service.async_events import AWS_RETRY_DELAYS, AsyncDispatcher
+from host.service.code_watch import CodeWatcher
 from host.service.functions import FunctionService
 from host.service.invoke import InvokeService, new_trace_id
 from host.service.layers import LayerService
@@ -69,6 +70,8 @@ class HostConfig:
     labels: dict[str, str] = field(default_factory=dict)
     template: Path | None = None
     template_parameters: dict[str, str] = field(default_factory=dict)
+    env_vars: Path | None = None  # SAM's --env-vars file: variables per function, or for all ("Parameters")
+    hot_reload: bool = True  # functions running a local folder follow its edits
 
 
 def _bindable(address: str) -> bool:
@@ -107,6 +110,7 @@ class Host:
         self.dispatcher: AsyncDispatcher | None = None
         self.api_executor: ThreadPoolExecutor | None = None
         self.url_listeners: UrlListeners | None = None
+        self.code_watcher: CodeWatcher | None = None
         state = config.state_dir.resolve()
         state.mkdir(parents=True, exist_ok=True)
         self.state_dir = state
@@ -225,22 +229,39 @@ class Host:
                 self.api_executor, deploy_template, config.template, self, config.template_parameters
             )
         await self.loop.run_in_executor(self.api_executor, self.functions.resume_activations)
+        if config.hot_reload:
+            self.code_watcher = CodeWatcher(self._local_folders, self.functions.refresh_local_code)
+            await self.loop.run_in_executor(self.api_executor, self.code_watcher.start)
         for runtime in {f.runtime for f in self.function_store.all() if f.state == "Active"}:
             self.scheduler.prewarm(runtime)
         self.dispatcher.start()
         log.info("lambda-host listening on %s", self.endpoint)
 
     def _function_changed(self, name: str) -> None:
-        """A function, version or alias changed or went: retire stale environments, follow its URLs."""
-        self.loop.call_soon_threadsafe(self.scheduler.retire, name)
+        """A function, version or alias changed or went: retire stale environments, follow its URLs
+        and its code folder."""
+        if self.scheduler is not None:
+            self.loop.call_soon_threadsafe(self.scheduler.retire, name)
         if self.url_listeners is not None:
             self.url_listeners.sync()
+        if self.code_watcher is not None:
+            self.code_watcher.follow()
+
+    def _local_folders(self) -> dict[str, list[str]]:
+        """Each local code folder in use, with the functions ($LATEST) running it."""
+        folders: dict[str, list[str]] = {}
+        for function in self.function_store.all():
+            if function.code.local:
+                folders.setdefault(function.code.path, []).append(function.name)
+        return folders
 
     async def stop(self) -> None:
         for server in self.servers:
             server.close()
         if self.url_listeners is not None:
             await self.url_listeners.close()
+        if self.code_watcher is not None:
+            self.code_watcher.close()
         if self.dispatcher is not None:
             await self.dispatcher.close()
         if self.scheduler is not None:

@@ -159,6 +159,7 @@ class FunctionService:
             )
             self._prepare_layers(function)
             self.store.put(function)
+        self.on_change(function.name)
         self._activate(function.name, function.runtime)
         return function
 
@@ -239,6 +240,28 @@ class FunctionService:
 
         with self.lock:
             return self._begin_update(name_value, params, change)
+
+    def refresh_local_code(self, name: str) -> bool:
+        """A function running a local folder sees that folder's current files (hot reload).
+
+        The code's fingerprint moves, and with it the key of the function's environments:
+        idle ones are retired now, busy ones after their current invocation, and the next
+        invoke starts from the edited files. True when something changed.
+        """
+        with self.lock:
+            function = self.store.get(name)
+            if function is None or not function.code.local:
+                return False
+            try:
+                code = self.packages.local_folder(function.code.path)
+            except InvalidParameterValue:  # the folder went away; keep what is running
+                return False
+            if code == function.code:
+                return False
+            self.store.put(function.with_changes(code=code, revision_id=str(uuid.uuid4()), last_modified=timestamp()))
+        log.info("%s: code changed in %s; new environments run the new code", name, code.path)
+        self.on_change(name)
+        return True
 
     # -- delete -----------------------------------------------------------------------------
 

@@ -73,8 +73,9 @@ class PackageStore:
         path = Path(folder).expanduser().resolve()
         if not path.is_dir():
             raise InvalidParameterValue(f"The local code folder {folder} does not exist.")
-        digest = hashlib.sha256(str(path).encode()).digest()
-        return CodeRef(base64.b64encode(digest).decode(), 0, str(path), local=True)
+        fingerprint, size = folder_fingerprint(str(path))
+        digest = hashlib.sha256(f"{path}\0{fingerprint}".encode()).digest()
+        return CodeRef(base64.b64encode(digest).decode(), size, str(path), local=True)
 
     def merged_layers(self, layers: Iterable[CodeRef]) -> str | None:
         """A folder holding ``layers`` merged in order, or None when there are none.
@@ -177,14 +178,21 @@ def zip_folder(folder: Path) -> bytes:
 
 def folder_digest(path: str) -> str:
     """A fingerprint of a folder's files (names, sizes, modification times): it changes when any file does."""
+    return folder_fingerprint(path)[0]
+
+
+def folder_fingerprint(path: str) -> tuple[str, int]:
+    """``folder_digest`` and the files' total size, from one walk (stat only, no reading)."""
     digest = hashlib.sha256()
+    total = 0
     for folder, dirs, files in os.walk(path):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             full = os.path.join(folder, name)
             try:
                 info = os.lstat(full)
             except OSError:
                 continue
+            total += info.st_size
             digest.update(f"{os.path.relpath(full, path)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    return digest.hexdigest(), total
