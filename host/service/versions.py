@@ -112,7 +112,13 @@ class VersionService:
 
     def _source_key(self, latest: FunctionConfig) -> str:
         """What identifies $LATEST's code and configuration (a folder's files by their stat)."""
-        key = f"{latest.code.sha256}|{latest.revision_key}|{latest.description}"
+        layers = ",".join(layer.arn for layer in latest.layers)
+        key = "|".join(
+            (
+                latest.code.sha256, latest.revision_key, latest.description, latest.tracing_mode,
+                ",".join(latest.architectures), layers,
+            )
+        )  # fmt: skip
         if latest.code.local:
             key += "|" + folder_digest(latest.code.path)
         return key
@@ -179,7 +185,7 @@ class VersionService:
                 )
             )
         if weights:
-            shown = "{" + ", ".join(f"{k}={float(v)}" for k, v in weights.items()) + "}"
+            shown = "{" + ", ".join(f"{k}={_java_number(v)}" for k, v in weights.items()) + "}"
             if any(not re.fullmatch(r"[0-9]+", str(k)) for k in weights):
                 problems.append(
                     problem(
@@ -190,7 +196,10 @@ class VersionService:
                         "pattern: [0-9]+]",
                     )
                 )
-            elif any(not isinstance(v, (int, float)) or not 0.0 <= float(v) <= 1.0 for v in weights.values()):
+            elif any(
+                isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= float(v) <= 1.0
+                for v in weights.values()
+            ):
                 problems.append(
                     problem(
                         shown,
@@ -296,7 +305,7 @@ class VersionService:
 
 def _published_state(latest: FunctionConfig) -> dict:
     """A version is Active at once, unless $LATEST is still waiting for its runtime image."""
-    if latest.state == "Pending":
+    if latest.state == "Pending" or latest.last_update_status == "InProgress":
         return {
             "state": "Pending",
             "state_reason": "The function is being created.",
@@ -312,6 +321,15 @@ def _weights(params: Mapping[str, Any]) -> dict:
 
 def _versions_of(alias: Alias) -> set[str]:
     return {alias.function_version, *(version for version, _ in alias.additional_weights)}
+
+
+def _java_number(value: Any) -> str:
+    """A weight as Java prints a Double (``2.0``); anything else as it came, null for none."""
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(float(value))
+    return str(value)
 
 
 def _java_list(items: list[str]) -> str:
