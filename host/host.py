@@ -37,6 +37,8 @@ from host.images.definitions import load_definitions
 from host.images.rootfs_cache import RootfsCache, default_cache_dir
 from host.service.async_events import AWS_RETRY_DELAYS, AsyncDispatcher
 from host.service.code_watch import CodeWatcher
+from host.service.concurrency import ConcurrencyGate
+from host.service.event_configs import EventConfigService
 from host.service.functions import FunctionService
 from host.service.invoke import InvokeService, new_trace_id
 from host.service.layers import LayerService
@@ -156,6 +158,8 @@ class Host:
         )
         self.api_executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-host-api")
         self.versions = VersionService(self.functions)
+        self.event_configs = EventConfigService(self.functions)
+        self.gate = ConcurrencyGate(self.function_store)
 
         # The Lambda API: the address asked for, and the bridge gateway for functions calling back.
         front = FrontDoor()
@@ -196,13 +200,15 @@ class Host:
             self.loop,
             EventQueue(self.db),
             lambda name, qualifier: self.versions.lookup(FunctionRef(name, qualifier), route=True),
+            self.event_configs.get,
+            self.gate,
             self.scheduler,
             arn_of=self.functions.arn,
             new_trace_id=new_trace_id,
             retry_delays=config.async_retry_delays,
             concurrency=config.async_concurrency,
         )
-        self.invoke_service = InvokeService(self.functions, self.versions, self.scheduler, self.dispatcher)
+        self.invoke_service = InvokeService(self.functions, self.versions, self.scheduler, self.dispatcher, self.gate)
         self.url_listeners = UrlListeners(
             self.loop,
             bind_host=config.host,
@@ -226,7 +232,12 @@ class Host:
             from host.templates.sam import deploy_template
 
             await self.loop.run_in_executor(
-                self.api_executor, deploy_template, config.template, self, config.template_parameters
+                self.api_executor,
+                deploy_template,
+                config.template,
+                self,
+                config.template_parameters,
+                config.env_vars,
             )
         await self.loop.run_in_executor(self.api_executor, self.functions.resume_activations)
         if config.hot_reload:

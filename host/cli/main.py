@@ -12,21 +12,13 @@ from pathlib import Path
 
 from host.host import Host, HostConfig
 from host.service.async_events import AWS_RETRY_DELAYS
+from host.templates.sam import TemplateError, parse_parameter_overrides
 
 DEFAULT_TEMPLATE = Path("sample_functions/template.yaml")
 
 
 def _delays(text: str) -> tuple[float, ...]:
     return tuple(float(part) for part in text.split(",") if part.strip())
-
-
-def _parameters(items: list[str]) -> dict[str, str]:
-    result = {}
-    for item in items or []:
-        for pair in item.split():
-            key, _, value = pair.partition("=")
-            result[key.removeprefix("ParameterKey=")] = value
-    return result
 
 
 def _host_config(args: argparse.Namespace, **overrides) -> HostConfig:
@@ -41,7 +33,9 @@ def _host_config(args: argparse.Namespace, **overrides) -> HostConfig:
         function_logs=not getattr(args, "quiet", False),
         registry_base=args.registry_base,
         template=template,
-        template_parameters=_parameters(getattr(args, "parameter_overrides", None) or []),
+        template_parameters=parse_parameter_overrides(getattr(args, "parameter_overrides", None) or []),
+        env_vars=Path(args.env_vars) if getattr(args, "env_vars", None) else None,
+        hot_reload=not getattr(args, "no_hot_reload", False),
     )
     values.update(overrides)
     return HostConfig(**values)
@@ -49,7 +43,16 @@ def _host_config(args: argparse.Namespace, **overrides) -> HostConfig:
 
 def _add_host_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--template", help="an AWS SAM template whose functions and layers to deploy")
-    parser.add_argument("--parameter-overrides", nargs="*", help="template parameters as Key=Value")
+    parser.add_argument(
+        "--parameter-overrides", nargs="*", help="template parameters as Key=Value (or ParameterKey=K,ParameterValue=V)"
+    )
+    parser.add_argument(
+        "--env-vars",
+        help='a JSON file of variables per function, as SAM CLI\'s: {"Fn": {"K": "v"}, "Parameters": {...}}',
+    )
+    parser.add_argument(
+        "--no-hot-reload", action="store_true", help="do not follow edits of functions whose code is a local folder"
+    )
     parser.add_argument("--state-dir", default=".lambda-host", help="where functions, layers and queues are kept")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--idle-timeout", type=float, default=600.0, help="seconds an idle environment stays warm")
@@ -78,6 +81,12 @@ def _print_welcome(host: Host, region: str) -> None:
             f"  boto3.client('lambda', endpoint_url='{host.endpoint}', region_name='{region}')"
             f".invoke(FunctionName='{example}', Payload=b'{{}}')"
         )
+    urls = host.function_store.urls()
+    if urls:
+        print("Function URLs:")
+        for url in urls:
+            target = f"{url.function_name}:{url.qualifier}" if url.qualifier else url.function_name
+            print(f"  {target}: {host.urls.address(url)}")
     sys.stdout.flush()
 
 
@@ -210,7 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("docker").setLevel(logging.WARNING)
     logging.getLogger("urllib3").setLevel(logging.WARNING)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except TemplateError as error:  # a template the user can fix: say where, no traceback
+        print(f"lambda-host: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

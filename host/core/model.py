@@ -90,6 +90,7 @@ class FunctionConfig:
     log_group: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
     published_from: str = ""  # for a version: what $LATEST was when it was published
+    reserved_concurrency: int | None = None  # PutFunctionConcurrency; kept on $LATEST, holds for every version
 
     @property
     def env_vars(self) -> dict[str, str]:
@@ -167,3 +168,14 @@ class FunctionUrl:
 
     def with_changes(self, **changes) -> FunctionUrl:
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class EventInvokeConfig:
+    """How Event invocations of a function (one qualifier of it) are retried and how old they may get."""
+
+    function_name: str
+    qualifier: str  # $LATEST, a version or an alias
+    maximum_retry_attempts: int | None = None  # 0-2; None means AWS's default, 2
+    maximum_event_age: int | None = None  # seconds, 60-21600; None means AWS's default, 6 hours
+    last_modified: float = 0.0

@@ -4,8 +4,12 @@
 2. The event runs on the same pools as synchronous invocations, at most
    ``concurrency`` events at once.
 3. After a function error (including a timeout or a crash) it runs at most twice more,
-   after ``retry_delays`` (AWS: one minute, then two; configurable so tests run fast).
-4. Its row is deleted only when it has run to its end; after a crash of the host the
+   after ``retry_delays`` (AWS: one minute, then two; configurable so tests run fast),
+   or as often as the function's ``MaximumRetryAttempts`` allows; an event older than
+   its ``MaximumEventAgeInSeconds`` is dropped with a warning.
+4. Over the function's reserved concurrency it waits (1 s doubling to 5 minutes, scaled
+   with ``retry_delays``) without using up an attempt.
+5. Its row is deleted only when it has run to its end; after a crash of the host the
    rows left are run again when the host starts (at least once, as on AWS).
 """
 
@@ -15,15 +19,19 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
+from host.core.errors import TooManyRequests
 from host.core.invocation import InvokeRequest
-from host.core.model import FunctionConfig
+from host.core.model import LATEST, EventInvokeConfig, FunctionConfig
 from host.environments.scheduler import Scheduler
+from host.service.concurrency import ConcurrencyGate
 from host.store.events import EventQueue, QueuedEvent
 
 log = logging.getLogger("lambda_host.async")
 
 AWS_RETRY_DELAYS = (60.0, 120.0)
+DEFAULT_MAX_EVENT_AGE = 6 * 3600  # seconds, AWS's default MaximumEventAgeInSeconds
 
 
 class AsyncDispatcher:
@@ -32,6 +40,8 @@ class AsyncDispatcher:
         loop: asyncio.AbstractEventLoop,
         queue: EventQueue,
         lookup: Callable[[str, str | None], FunctionConfig | None],
+        event_config: Callable[[str, str], EventInvokeConfig | None],
+        gate: ConcurrencyGate,
         scheduler: Scheduler,
         arn_of,
         new_trace_id,
@@ -41,10 +51,14 @@ class AsyncDispatcher:
         self.loop = loop
         self.queue = queue
         self.lookup = lookup
+        self.event_config = event_config
+        self.gate = gate
+        self.throttles: dict[str, int] = {}  # request id -> times throttled in a row
         self.scheduler = scheduler
         self.arn_of = arn_of
         self.new_trace_id = new_trace_id
         self.retry_delays = retry_delays
+        self.throttle_base = min(1.0, retry_delays[0]) if retry_delays else 1.0  # scaled down with the delays
         self.slots = asyncio.Semaphore(concurrency)
         self.tasks: set[asyncio.Task] = set()
 
@@ -91,6 +105,21 @@ class AsyncDispatcher:
             )
             await self._done(event)
             return
+        settings = self.event_config(function.name, event.qualifier or LATEST)
+        max_age = (settings.maximum_event_age if settings else None) or DEFAULT_MAX_EVENT_AGE
+        if time.time() - event.created > max_age:
+            log.warning("event %s for %s dropped: older than %d s", event.request_id, function.name, max_age)
+            await self._done(event)
+            return
+        try:
+            counted = self.gate.enter(function.name)
+        except TooManyRequests:  # reserved concurrency in use: back off (1 s doubling to 5 min), no attempt used
+            throttles = self.throttles.get(event.request_id, 0)
+            self.throttles[event.request_id] = throttles + 1
+            delay = min(self.throttle_base * 2**throttles, 300.0)
+            self._schedule(replace(event, due=time.time() + delay))
+            return
+        self.throttles.pop(event.request_id, None)
         request = InvokeRequest(
             function=function,
             payload=event.payload,
@@ -98,17 +127,20 @@ class AsyncDispatcher:
             invoked_arn=self.arn_of(function.name, qualifier),
             trace_id=self.new_trace_id(),
         )
-        async with self.slots:
-            result = await self.scheduler.invoke(request)
+        try:
+            async with self.slots:
+                result = await self.scheduler.invoke(request)
+        finally:
+            if counted:
+                self.gate.leave(function.name)
         attempts = event.attempts + 1
-        if result.function_error and attempts <= len(self.retry_delays):
+        retries = len(self.retry_delays)
+        if settings is not None and settings.maximum_retry_attempts is not None:
+            retries = min(retries, settings.maximum_retry_attempts)
+        if result.function_error and attempts <= retries:
             due = time.time() + self.retry_delays[attempts - 1]
             await self.loop.run_in_executor(None, self.queue.reschedule, event.request_id, attempts, due)
-            self._schedule(
-                QueuedEvent(
-                    event.request_id, event.function_name, event.qualifier, event.payload, attempts, due, event.created
-                )
-            )
+            self._schedule(replace(event, attempts=attempts, due=due))
             return
         if result.function_error:
             log.warning(

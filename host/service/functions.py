@@ -35,6 +35,9 @@ from host.store.packages import PackageStore
 
 log = logging.getLogger("lambda_host.functions")
 
+ACCOUNT_CONCURRENCY = 1000  # AWS's default account limit, which this host reports
+MIN_UNRESERVED = 100  # AWS keeps this many of the account's concurrency unreserved
+
 LOCAL_CODE_BUCKETS = ("hot-reload", "__local__")  # S3Bucket markers for a folder on this machine
 CREATING_REASON = "The function is being created."
 REVISION_MISMATCH = (
@@ -294,6 +297,40 @@ class FunctionService:
         with self.lock:
             function = self._tagged(arn)
             self.store.put(function.with_changes(tags=tuple((k, v) for k, v in function.tags if k not in keys)))
+
+    # -- reserved concurrency ---------------------------------------------------------------
+
+    def put_concurrency(self, name_value: str, params: Mapping[str, Any]) -> int:
+        """PutFunctionConcurrency: the account keeps at least 100 of its 1,000 unreserved, as on AWS."""
+        value = params.get("ReservedConcurrentExecutions")
+        field = "reservedConcurrentExecutions"
+        if value is None:
+            raise ValidationError(validation_message([validation.problem(None, field, "Member must not be null")]))
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            constraint = "Member must have value greater than or equal to 0"
+            raise ValidationError(validation_message([validation.problem(value, field, constraint)]))
+        with self.lock:
+            function, _ = self.get(name_value)
+            others = sum(f.reserved_concurrency or 0 for f in self.store.all() if f.name != function.name)
+            if others + value > ACCOUNT_CONCURRENCY - MIN_UNRESERVED:
+                raise InvalidParameterValue(
+                    "Specified ReservedConcurrentExecutions for function decreases account's "
+                    f"UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}]."
+                )
+            self.store.put(function.with_changes(reserved_concurrency=value))
+        return value
+
+    def get_concurrency(self, name_value: str) -> int | None:
+        function, _ = self.get(name_value)
+        return function.reserved_concurrency
+
+    def delete_concurrency(self, name_value: str) -> None:
+        with self.lock:
+            function, _ = self.get(name_value)
+            self.store.put(function.with_changes(reserved_concurrency=None))
+
+    def unreserved_concurrency(self) -> int:
+        return ACCOUNT_CONCURRENCY - sum(f.reserved_concurrency or 0 for f in self.store.all())
 
     def account_usage(self) -> dict[str, int]:
         functions = self.store.all()

@@ -28,6 +28,7 @@ from host.core.payloads import payload_error
 from host.core.validation import problem
 from host.environments.scheduler import Scheduler
 from host.service.async_events import AsyncDispatcher
+from host.service.concurrency import ConcurrencyGate
 from host.service.functions import FunctionService
 from host.service.versions import VersionService
 
@@ -69,10 +70,16 @@ def new_trace_id() -> str:
 
 class InvokeService:
     def __init__(
-        self, functions: FunctionService, versions: VersionService, scheduler: Scheduler, dispatcher: AsyncDispatcher
+        self,
+        functions: FunctionService,
+        versions: VersionService,
+        scheduler: Scheduler,
+        dispatcher: AsyncDispatcher,
+        gate: ConcurrencyGate,
     ) -> None:
         self.functions = functions
         self.versions = versions
+        self.gate = gate
         self.scheduler = scheduler
         self.dispatcher = dispatcher
 
@@ -121,9 +128,15 @@ class InvokeService:
         self._check(call)
         function, invoked_arn = self._resolve(call)
         payload = self._payload(call)
+        counted = call.invocation_type == "RequestResponse" and self.gate.enter(function.name)
         if function.state != "Active":
-            return asyncio.ensure_future(self._once_active(function, call, request_id, invoked_arn, payload))
-        return self._run(function, call, request_id, invoked_arn, payload)
+            started = asyncio.ensure_future(self._once_active(function, call, request_id, invoked_arn, payload))
+        else:
+            started = self._run(function, call, request_id, invoked_arn, payload)
+        if counted:
+            name = function.name
+            started.add_done_callback(lambda _: self.gate.leave(name))
+        return started
 
     def _qualifier(self, call: InvokeCall) -> str:
         """The qualifier an Event invocation runs later ("" for none); an alias is routed when it runs."""

@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from host.core.model import Alias, CodeRef, FunctionConfig, FunctionUrl, LayerRef, LayerVersion
+from host.core.model import Alias, CodeRef, EventInvokeConfig, FunctionConfig, FunctionUrl, LayerRef, LayerVersion
 
 
 def dumps(value: Any) -> str:
@@ -45,3 +45,7 @@ def alias_from_json(text: str) -> Alias:
 
 def url_from_json(text: str) -> FunctionUrl:
     return FunctionUrl(**json.loads(text))
+
+
+def event_invoke_config_from_json(text: str) -> EventInvokeConfig:
+    return EventInvokeConfig(**json.loads(text))

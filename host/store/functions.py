@@ -1,4 +1,4 @@
-"""Functions, their published versions, aliases and URLs: SQLite first, then the registry in memory.
+"""Functions with their versions, aliases, URLs and event settings: SQLite first, then memory.
 
 Writes go to SQLite and then replace the in-memory entries, so the invoke path reads
 dicts and never touches the database. Writers are serialised by a lock; readers take
@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import threading
 
-from host.core.model import LATEST, Alias, FunctionConfig, FunctionUrl
-from host.store.codec import alias_from_json, dumps, function_from_json, url_from_json
+from host.core.model import LATEST, Alias, EventInvokeConfig, FunctionConfig, FunctionUrl
+from host.store.codec import (
+    alias_from_json,
+    dumps,
+    event_invoke_config_from_json,
+    function_from_json,
+    url_from_json,
+)
 from host.store.db import Database
 
 
@@ -24,6 +30,7 @@ class FunctionStore:
         self._aliases: dict[str, dict[str, Alias]] = {}
         self._urls: dict[tuple[str, str], FunctionUrl] = {}  # by (function, qualifier)
         self._urls_by_id: dict[str, FunctionUrl] = {}
+        self._event_configs: dict[tuple[str, str], EventInvokeConfig] = {}  # by (function, qualifier)
         conn = db.connection()
         for (config,) in conn.execute("SELECT config FROM functions"):
             function = function_from_json(config)
@@ -36,6 +43,9 @@ class FunctionStore:
             self._aliases.setdefault(alias.function_name, {})[alias.name] = alias
         for (config,) in conn.execute("SELECT config FROM function_urls"):
             self._remember_url(url_from_json(config))
+        for (config,) in conn.execute("SELECT config FROM event_invoke_configs"):
+            event_config = event_invoke_config_from_json(config)
+            self._event_configs[(event_config.function_name, event_config.qualifier)] = event_config
 
     # -- $LATEST ------------------------------------------------------------------------------
 
@@ -65,6 +75,9 @@ class FunctionStore:
             conn.execute("DELETE FROM aliases WHERE function_name = ?", (name,))
             conn.execute("DELETE FROM version_counters WHERE name = ?", (name,))
             conn.execute("DELETE FROM function_urls WHERE function_name = ?", (name,))
+            conn.execute("DELETE FROM event_invoke_configs WHERE function_name = ?", (name,))
+            for key in [key for key in self._event_configs if key[0] == name]:
+                del self._event_configs[key]
             self._versions.pop(name, None)
             self._aliases.pop(name, None)
             for url in [url for key, url in self._urls.items() if key[0] == name]:
@@ -99,6 +112,8 @@ class FunctionStore:
     def delete_version(self, name: str, version: str) -> FunctionConfig | None:
         with self.lock, self.db.transaction() as conn:
             conn.execute("DELETE FROM functions WHERE name = ? AND version = ?", (name, version))
+            conn.execute("DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?", (name, version))
+            self._event_configs.pop((name, version), None)
             return self._versions.get(name, {}).pop(version, None)
 
     # -- aliases ------------------------------------------------------------------------------
@@ -122,6 +137,8 @@ class FunctionStore:
         with self.lock, self.db.transaction() as conn:
             conn.execute("DELETE FROM aliases WHERE function_name = ? AND name = ?", (name, alias))
             conn.execute("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?", (name, alias))
+            conn.execute("DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?", (name, alias))
+            self._event_configs.pop((name, alias), None)
             url = self._urls.get((name, alias))
             if url is not None:
                 self._forget_url(url)
@@ -155,6 +172,29 @@ class FunctionStore:
             if url is not None:
                 self._forget_url(url)
             return url
+
+    # -- event invoke settings ----------------------------------------------------------------
+
+    def event_config(self, name: str, qualifier: str) -> EventInvokeConfig | None:
+        return self._event_configs.get((name, qualifier))
+
+    def event_configs(self, name: str) -> list[EventInvokeConfig]:
+        return sorted((c for k, c in self._event_configs.items() if k[0] == name), key=lambda c: c.qualifier)
+
+    def put_event_config(self, config: EventInvokeConfig) -> None:
+        with self.lock, self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO event_invoke_configs (function_name, qualifier, config) VALUES (?, ?, ?)",
+                (config.function_name, config.qualifier, dumps(config)),
+            )
+            self._event_configs[(config.function_name, config.qualifier)] = config
+
+    def delete_event_config(self, name: str, qualifier: str) -> EventInvokeConfig | None:
+        with self.lock, self.db.transaction() as conn:
+            conn.execute(
+                "DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?", (name, qualifier)
+            )
+            return self._event_configs.pop((name, qualifier), None)
 
     def _remember_url(self, url: FunctionUrl) -> None:
         self._urls[(url.function_name, url.qualifier)] = url

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import urllib.request
 
 import pytest
 
@@ -62,3 +63,19 @@ def test_raises_fails_with_its_exception(samples):
 def test_sleeper_times_out(samples):
     _, body = call(samples, "sleeper")
     assert body["errorType"] == "Sandbox.Timedout"
+
+
+def test_echo_has_a_function_url(samples):
+    url = samples.get_function_url_config(FunctionName="echo")["FunctionUrl"]
+    request = urllib.request.Request(url + "hello?x=1", data=b'{"from": "curl"}', method="POST")
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        event = json.loads(response.read())["event"]
+    assert event["rawPath"] == "/hello" and event["queryStringParameters"] == {"x": "1"}
+    assert event["body"] == '{"from": "curl"}'
+
+
+def test_greeter_is_published_behind_its_live_alias(samples):
+    assert samples.get_alias(FunctionName="greeter", Name="live")["FunctionVersion"] == "1"
+    response, body = call(samples, "greeter:live", {"name": "alias"})
+    assert response["ExecutedVersion"] == "1" and body == {"message": "Hello, alias! (from a layer)"}

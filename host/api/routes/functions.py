@@ -71,6 +71,8 @@ def get_function(name: str):
     latest = services().functions.store.get(ref.name)
     if latest.tags:
         result["Tags"] = dict(latest.tags)
+    if latest.reserved_concurrency is not None:
+        result["Concurrency"] = {"ReservedConcurrentExecutions": latest.reserved_concurrency}
     return answer(result)
 
 
@@ -106,6 +108,24 @@ def delete_function(name: str):
     return no_content()
 
 
+@blueprint.put("/2017-10-31/functions/<name>/concurrency")
+def put_function_concurrency(name: str):
+    value = services().functions.put_concurrency(name, body())
+    return answer({"ReservedConcurrentExecutions": value})
+
+
+@blueprint.get("/2019-09-30/functions/<name>/concurrency")
+def get_function_concurrency(name: str):
+    value = services().functions.get_concurrency(name)
+    return answer({} if value is None else {"ReservedConcurrentExecutions": value})
+
+
+@blueprint.delete("/2017-10-31/functions/<name>/concurrency")
+def delete_function_concurrency(name: str):
+    services().functions.delete_concurrency(name)
+    return no_content()
+
+
 @blueprint.get("/2017-03-31/tags/<path:arn>")
 def list_tags(arn: str):
     return answer({"Tags": services().functions.tags(arn)})
@@ -131,7 +151,7 @@ def get_account_settings():
         "CodeSizeUnzipped": 262144000,
         "CodeSizeZipped": 52428800,
         "ConcurrentExecutions": 1000,
-        "UnreservedConcurrentExecutions": 1000,
+        "UnreservedConcurrentExecutions": services().functions.unreserved_concurrency(),
     }
     return answer({"AccountLimit": limits, "AccountUsage": services().functions.account_usage()})
 

@@ -1,0 +1,256 @@
+"""From a template's resources to what to deploy: the API calls' parameters, and what is left out.
+
+Pure translation, no deploying: ``layer_specs`` and ``function_specs`` turn SAM and
+plain CloudFormation resources into the parameters CreateFunction and
+PublishLayerVersion take, plus the extras SAM adds (an alias published on every
+deploy, a function URL, reserved concurrency, an event invoke configuration).
+Everything not understood is added to ``Omissions``, which the deployer prints as one
+warning.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from host.store.packages import zip_folder
+from host.templates.intrinsics import Resolver
+from host.templates.loader import TemplateError
+
+SERVERLESS_FUNCTION = "AWS::Serverless::Function"
+LAMBDA_FUNCTION = "AWS::Lambda::Function"
+SERVERLESS_LAYER = "AWS::Serverless::LayerVersion"
+LAMBDA_LAYER = "AWS::Lambda::LayerVersion"
+IAM_ROLE = "AWS::IAM::Role"
+
+# Properties understood, per resource type (SAM's and CloudFormation's names differ).
+SERVERLESS_FUNCTION_KEYS = {
+    "CodeUri", "InlineCode", "Handler", "Runtime", "MemorySize", "Timeout", "EphemeralStorage", "Environment",
+    "Layers", "Description", "FunctionName", "Role", "Architectures", "Tags", "AutoPublishAlias",
+    "VersionDescription", "FunctionUrlConfig", "ReservedConcurrentExecutions", "EventInvokeConfig",
+    "LoggingConfig", "PackageType", "Tracing",
+}  # fmt: skip
+LAMBDA_FUNCTION_KEYS = {
+    "Code", "Handler", "Runtime", "MemorySize", "Timeout", "EphemeralStorage", "Environment", "Layers",
+    "Description", "FunctionName", "Role", "Architectures", "Tags", "ReservedConcurrentExecutions",
+    "LoggingConfig", "PackageType", "TracingConfig",
+}  # fmt: skip
+SERVERLESS_LAYER_KEYS = {
+    "ContentUri", "LayerName", "CompatibleRuntimes", "CompatibleArchitectures", "Description", "LicenseInfo",
+}  # fmt: skip
+LAMBDA_LAYER_KEYS = {
+    "Content",
+    "LayerName",
+    "CompatibleRuntimes",
+    "CompatibleArchitectures",
+    "Description",
+    "LicenseInfo",
+}
+# Properties that only matter to a real account (IAM, networking, deployment safety, retention).
+NO_LOCAL_MEANING = {
+    "Policies", "PermissionsBoundary", "RolePath", "KmsKeyArn", "VpcConfig", "DeploymentPreference",
+    "CodeSigningConfigArn", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties", "AssumeRolePolicyDocument",
+    "RetentionPolicy",
+}  # fmt: skip
+STACK_TAG = "aws:cloudformation:stack-name"
+LOGICAL_ID_TAG = "aws:cloudformation:logical-id"
+
+
+@dataclass
+class Omissions:
+    """What the template holds that is not deployed, sorted into the one warning's parts."""
+
+    unsupported: set[str] = field(default_factory=set)
+    no_local_meaning: set[str] = field(default_factory=set)
+
+    def warning(self, template: str, unknown_intrinsics: set[str]) -> str | None:
+        parts = []
+        if self.unsupported or unknown_intrinsics:
+            parts.append("not understood, left out: " + ", ".join(sorted(self.unsupported | unknown_intrinsics)))
+        if self.no_local_meaning:
+            parts.append("no meaning locally, ignored: " + ", ".join(sorted(self.no_local_meaning)))
+        return f"{template}: " + "; ".join(parts) if parts else None
+
+
+@dataclass
+class LayerSpec:
+    logical_id: str
+    name: str
+    content: bytes  # the zip
+    params: dict[str, Any]  # PublishLayerVersion's, without Content
+
+
+@dataclass
+class FunctionSpec:
+    logical_id: str
+    name: str
+    params: dict[str, Any]  # CreateFunction's
+    alias: str | None = None  # AutoPublishAlias
+    version_description: str | None = None
+    url: dict[str, Any] | None = None  # FunctionUrlConfig
+    reserved_concurrency: int | None = None
+    event_invoke: dict[str, Any] | None = None
+
+
+def included(resource: dict, resolve: Resolver) -> bool:
+    """False for a resource whose Condition is false."""
+    condition = resource.get("Condition")
+    return condition is None or resolve.condition(str(condition))
+
+
+def layer_specs(resources: dict[str, dict], resolve: Resolver, base: Path, omitted: Omissions) -> list[LayerSpec]:
+    specs = []
+    for logical, resource in resources.items():
+        kind = resource["Type"]
+        if kind not in (SERVERLESS_LAYER, LAMBDA_LAYER) or not included(resource, resolve):
+            continue
+        props = resolve(resource.get("Properties") or {})
+        known = SERVERLESS_LAYER_KEYS if kind == SERVERLESS_LAYER else LAMBDA_LAYER_KEYS
+        _note_extra(logical, props, known, omitted)
+        source = props.get("ContentUri" if kind == SERVERLESS_LAYER else "Content", ".")
+        if not isinstance(source, str):
+            omitted.unsupported.add(f"{logical} (layer content in S3: give a local folder or zip)")
+            continue
+        params = {
+            key: props[key]
+            for key in ("Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo")
+            if props.get(key) is not None
+        }
+        name = str(props.get("LayerName") or logical)
+        specs.append(LayerSpec(logical, name, _package(base, source, f"layer {logical}"), params))
+    return specs
+
+
+def function_specs(
+    resources: dict[str, dict],
+    globals_: dict[str, Any],
+    resolve: Resolver,
+    base: Path,
+    account: str,
+    stack: str,
+    omitted: Omissions,
+) -> list[FunctionSpec]:
+    specs = []
+    for logical, resource in resources.items():
+        kind = resource["Type"]
+        if kind not in (SERVERLESS_FUNCTION, LAMBDA_FUNCTION) or not included(resource, resolve):
+            continue
+        spec = _function(logical, resource, kind, globals_, resolve, base, account, stack, omitted)
+        if spec is not None:
+            specs.append(spec)
+    return specs
+
+
+def _function(logical, resource, kind, globals_, resolve, base, account, stack, omitted) -> FunctionSpec | None:
+    own = resolve(resource.get("Properties") or {})
+    serverless = kind == SERVERLESS_FUNCTION
+    props = {**resolve(globals_), **own} if serverless else own
+    if serverless and "Environment" in globals_ and "Environment" in own:
+        merged = dict((resolve(globals_)["Environment"] or {}).get("Variables") or {})
+        merged.update((own["Environment"] or {}).get("Variables") or {})
+        props["Environment"] = {"Variables": merged}
+    _note_extra(logical, props, SERVERLESS_FUNCTION_KEYS if serverless else LAMBDA_FUNCTION_KEYS, omitted)
+    if (props.get("PackageType") or "Zip") != "Zip":
+        omitted.unsupported.add(f"{logical} (PackageType {props['PackageType']}: lambda-host runs Zip functions)")
+        return None
+    name = str(props.get("FunctionName") or logical)
+    code = _code(logical, props, serverless, base, omitted)
+    if code is None:
+        return None
+    tags = props.get("Tags") or {}
+    if isinstance(tags, list):  # CloudFormation's [{Key, Value}]
+        tags = {str(tag.get("Key")): str(tag.get("Value")) for tag in tags if isinstance(tag, dict)}
+    tags = {str(k): str(v) for k, v in tags.items()}
+    tags.update({STACK_TAG: stack, LOGICAL_ID_TAG: logical})
+    if serverless:
+        tags["lambda:createdBy"] = "SAM"
+    params: dict[str, Any] = {
+        "FunctionName": name,
+        "Runtime": props.get("Runtime"),
+        "Handler": props.get("Handler"),
+        "Role": props.get("Role") or f"arn:aws:iam::{account}:role/lambda-host-{name}"[:140],
+        "Code": code,
+        "MemorySize": props.get("MemorySize"),
+        "Timeout": props.get("Timeout"),
+        "Description": props.get("Description"),
+        "Layers": [str(layer) for layer in props.get("Layers") or []],
+        "Tags": tags,
+        "EphemeralStorage": props.get("EphemeralStorage"),
+        "Architectures": props.get("Architectures"),
+        "LoggingConfig": props.get("LoggingConfig"),
+    }
+    if props.get("Environment") is not None:
+        variables = (props["Environment"] or {}).get("Variables") or {}
+        params["Environment"] = {"Variables": {str(k): _variable(v) for k, v in variables.items()}}
+    tracing = props.get("Tracing") if serverless else (props.get("TracingConfig") or {}).get("Mode")
+    if tracing:
+        params["TracingConfig"] = {"Mode": "Active" if tracing == "Active" else "PassThrough"}
+    spec = FunctionSpec(logical, name, {k: v for k, v in params.items() if v is not None})
+    if serverless:
+        spec.alias = props.get("AutoPublishAlias")
+        spec.version_description = props.get("VersionDescription")
+        spec.url = props.get("FunctionUrlConfig")
+        spec.event_invoke = props.get("EventInvokeConfig")
+    if props.get("ReservedConcurrentExecutions") is not None:
+        spec.reserved_concurrency = int(props["ReservedConcurrentExecutions"])
+    return spec
+
+
+def _code(logical: str, props: dict, serverless: bool, base: Path, omitted: Omissions) -> dict | None:
+    """CreateFunction's Code: a local folder runs in place (hot reload); a zip is uploaded."""
+    runtime = str(props.get("Runtime") or "")
+    if serverless:
+        if props.get("InlineCode") is not None:
+            return {"ZipFile": _inline_zip(str(props["InlineCode"]), runtime)}
+        source = props.get("CodeUri", ".")
+    else:
+        source = props.get("Code")
+        if isinstance(source, dict) and source.get("ZipFile") is not None:
+            return {"ZipFile": _inline_zip(str(source["ZipFile"]), runtime)}
+    if not isinstance(source, str):
+        omitted.unsupported.add(f"{logical} (code in S3 or an image: give a local folder or zip)")
+        return None
+    path = (base / source).resolve()
+    if path.is_dir():
+        return {"S3Bucket": "hot-reload", "S3Key": str(path)}
+    if path.is_file():
+        return {"ZipFile": base64.b64encode(path.read_bytes()).decode()}
+    raise TemplateError(f"function {logical}: code location {source} does not exist (looked at {path})")
+
+
+def _package(base: Path, source: str, what: str) -> bytes:
+    path = (base / source).resolve()
+    if path.is_dir():
+        return zip_folder(path)
+    if path.is_file():
+        return path.read_bytes()
+    raise TemplateError(f"{what}: content location {source} does not exist (looked at {path})")
+
+
+def _inline_zip(source: str, runtime: str) -> str:
+    """Inline code, packaged as CloudFormation does: ``index.py`` or ``index.js``."""
+    name = "index.py" if runtime.startswith("python") else "index.js" if runtime.startswith("nodejs") else "index"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.external_attr = 0o644 << 16
+        archive.writestr(info, source)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _variable(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _note_extra(logical: str, props: dict, known: set[str], omitted: Omissions) -> None:
+    for key in props:
+        if key in known:
+            continue
+        target = omitted.no_local_meaning if key in NO_LOCAL_MEANING else omitted.unsupported
+        target.add(f"{logical}.{key}")
