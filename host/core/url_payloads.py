@@ -132,7 +132,8 @@ def http_response(payload: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         headers.append((str(name), shown))
     if not any(name.lower() == "content-type" for name, _ in headers):
         headers.insert(0, ("Content-Type", "application/json"))
-    for cookie in value.get("cookies") or ():
+    cookies = value.get("cookies") or ()
+    for cookie in [cookies] if isinstance(cookies, str) else cookies:
         headers.append(("Set-Cookie", str(cookie)))
     return status, headers, _response_body(value)
 

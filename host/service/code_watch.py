@@ -40,6 +40,8 @@ class _Events(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return  # reading is no change
+        if event.is_directory and event.event_type == "modified":
+            return  # a file in it changed, and that file has an event of its own
         for path in (event.src_path, getattr(event, "dest_path", "")):
             if path and _matters(os.fsdecode(path)):
                 self.touched(os.fsdecode(path))

@@ -148,11 +148,7 @@ def function_specs(
 def _function(logical, resource, kind, globals_, resolve, base, account, stack, omitted) -> FunctionSpec | None:
     own = resolve(resource.get("Properties") or {})
     serverless = kind == SERVERLESS_FUNCTION
-    props = {**resolve(globals_), **own} if serverless else own
-    if serverless and "Environment" in globals_ and "Environment" in own:
-        merged = dict((resolve(globals_)["Environment"] or {}).get("Variables") or {})
-        merged.update((own["Environment"] or {}).get("Variables") or {})
-        props["Environment"] = {"Variables": merged}
+    props = merge_globals(resolve(globals_) or {}, own) if serverless else own
     _note_extra(logical, props, SERVERLESS_FUNCTION_KEYS if serverless else LAMBDA_FUNCTION_KEYS, omitted)
     if (props.get("PackageType") or "Zip") != "Zip":
         omitted.unsupported.add(f"{logical} (PackageType {props['PackageType']}: lambda-host runs Zip functions)")
@@ -196,8 +192,26 @@ def _function(logical, resource, kind, globals_, resolve, base, account, stack, 
         spec.url = props.get("FunctionUrlConfig")
         spec.event_invoke = props.get("EventInvokeConfig")
     if props.get("ReservedConcurrentExecutions") is not None:
-        spec.reserved_concurrency = int(props["ReservedConcurrentExecutions"])
+        try:
+            spec.reserved_concurrency = int(props["ReservedConcurrentExecutions"])
+        except (TypeError, ValueError) as exc:
+            raise TemplateError(
+                f"function {logical}: ReservedConcurrentExecutions must be a number, not "
+                f"{props['ReservedConcurrentExecutions']!r}"
+            ) from exc
     return spec
+
+
+def merge_globals(globals_: Any, own: Any) -> Any:
+    """SAM's Globals rule: maps merge (the function's value wins), lists add up, the rest is replaced."""
+    if isinstance(globals_, dict) and isinstance(own, dict):
+        merged = dict(globals_)
+        for key, value in own.items():
+            merged[key] = merge_globals(globals_[key], value) if key in globals_ else value
+        return merged
+    if isinstance(globals_, list) and isinstance(own, list):
+        return globals_ + own
+    return own
 
 
 def _code(logical: str, props: dict, serverless: bool, base: Path, omitted: Omissions) -> dict | None:
@@ -211,7 +225,7 @@ def _code(logical: str, props: dict, serverless: bool, base: Path, omitted: Omis
         source = props.get("Code")
         if isinstance(source, dict) and source.get("ZipFile") is not None:
             return {"ZipFile": _inline_zip(str(source["ZipFile"]), runtime)}
-    if not isinstance(source, str):
+    if not isinstance(source, str) or source.startswith("s3://"):
         omitted.unsupported.add(f"{logical} (code in S3 or an image: give a local folder or zip)")
         return None
     path = (base / source).resolve()

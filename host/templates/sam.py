@@ -23,6 +23,7 @@ import base64
 import hashlib
 import json
 import logging
+import shlex
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,10 +64,10 @@ def parse_parameter_overrides(items: list[str]) -> dict[str, str]:
     """``Key=Value`` pairs, or SAM's ``ParameterKey=Key,ParameterValue=Value`` form."""
     result = {}
     for item in items or []:
-        for pair in item.split():
+        for pair in shlex.split(item):
             if pair.startswith("ParameterKey="):
-                fields = dict(part.partition("=")[::2] for part in pair.split(","))
-                result[fields.get("ParameterKey", "")] = fields.get("ParameterValue", "")
+                head, _, value = pair.partition(",ParameterValue=")  # the value may hold commas
+                result[head.removeprefix("ParameterKey=")] = value
             else:
                 key, _, value = pair.partition("=")
                 result[key] = value
