@@ -154,6 +154,22 @@ def main() -> None:
             rate = raw_throughput(host.port, "noop", 8, args.per_client * 2)
             rows.append(("invokes/s, 8 concurrent raw HTTP clients", f"{rate:.0f}"))
 
+            # The same function behind an alias sending 20% of invokes to a second version.
+            client.publish_version(FunctionName="noop")
+            client.update_function_code(FunctionName="noop", ZipFile=make_zip({**NOOP, "v2.txt": "2"}))
+            client.get_waiter("function_updated_v2").wait(FunctionName="noop", WaiterConfig={"Delay": 0.1})
+            client.publish_version(FunctionName="noop")
+            client.create_alias(
+                FunctionName="noop", Name="weighted", FunctionVersion="1",
+                RoutingConfig={"AdditionalVersionWeights": {"2": 0.2}},
+            )  # fmt: skip
+            for _ in range(50):  # both versions warm
+                invoke(client, "noop:weighted")
+            rate = boto3_throughput(host.endpoint, "noop:weighted", 8, args.per_client)
+            rows.append(("invokes/s, 8 boto3 clients, alias weighted 0.8/0.2", f"{rate:.0f}"))
+            rate = raw_throughput(host.port, "noop:weighted", 8, args.per_client * 2)
+            rows.append(("invokes/s, 8 raw HTTP clients, alias weighted 0.8/0.2", f"{rate:.0f}"))
+
             create(client, "sleep1", SLEEP, Timeout=10)
             started = time.perf_counter()
             with concurrent.futures.ThreadPoolExecutor(10) as pool:
