@@ -16,6 +16,7 @@ import secrets
 import shutil
 import socket
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from host.api.errors import MAX_REQUEST_BYTES, request_too_large
 from host.api.front import FrontDoor
 from host.api.function_urls import UrlListeners
 from host.api.invoke import InvokeEndpoint
+from host.core.async_policy import AsyncTiming
 from host.core.names import FunctionRef
 from host.environments.docker_backend import DockerBackend, bridge_gateway
 from host.environments.logsink import LogSink
@@ -35,9 +37,11 @@ from host.images.builder import ImageBuilder
 from host.images.catalog import RuntimeCatalog
 from host.images.definitions import load_definitions
 from host.images.rootfs_cache import RootfsCache, default_cache_dir
-from host.service.async_events import AWS_RETRY_DELAYS, AsyncDispatcher
+from host.service.async_events import AsyncDispatcher
+from host.service.aws_targets import AwsTargets
 from host.service.code_watch import CodeWatcher
 from host.service.concurrency import ConcurrencyGate
+from host.service.destinations import DeliveryWorker
 from host.service.event_configs import EventConfigService
 from host.service.functions import FunctionService
 from host.service.invoke import InvokeService, new_trace_id
@@ -61,8 +65,9 @@ class HostConfig:
     region: str = "us-east-1"
     account_id: str = "123456789012"
     idle_timeout: float = 600.0
-    async_retry_delays: tuple[float, ...] = AWS_RETRY_DELAYS
+    async_time_scale: float = 1.0  # multiplies every time of the async path (retries, back-off, event age)
     async_concurrency: int = 10
+    aws_endpoint_url: str | None = None  # where SQS, SNS and EventBridge destinations are sent
     prewarm: int = 4  # generic environments kept started per runtime in use
     cache_dir: Path = field(default_factory=default_cache_dir)
     share_runtime_files: bool = True  # bind-mount runtimes' files from one unpacked copy (see rootfs_cache)
@@ -110,6 +115,8 @@ class Host:
         self.functions: FunctionService | None = None
         self.scheduler: Scheduler | None = None
         self.dispatcher: AsyncDispatcher | None = None
+        self.deliveries: DeliveryWorker | None = None
+        self.delivery_executor: ThreadPoolExecutor | None = None
         self.api_executor: ThreadPoolExecutor | None = None
         self.url_listeners: UrlListeners | None = None
         self.code_watcher: CodeWatcher | None = None
@@ -196,17 +203,29 @@ class Host:
             log_sink=LogSink(self.loop, enabled=config.function_logs),
         )
         await self.scheduler.start()
+        timing = AsyncTiming(config.async_time_scale)
+        event_queue = EventQueue(self.db)
+        self.delivery_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda-host-deliver")
+        self.deliveries = DeliveryWorker(
+            self.loop,
+            event_queue,
+            AwsTargets(config.aws_endpoint_url),
+            self._invoke_destination,
+            timing,
+            self.delivery_executor,
+        )
         self.dispatcher = AsyncDispatcher(
             self.loop,
-            EventQueue(self.db),
+            event_queue,
             lambda name, qualifier: self.versions.lookup(FunctionRef(name, qualifier), route=True),
             self.event_configs.get,
             self.gate,
             self.scheduler,
             arn_of=self.functions.arn,
             new_trace_id=new_trace_id,
-            retry_delays=config.async_retry_delays,
+            timing=timing,
             concurrency=config.async_concurrency,
+            on_deliveries=self.deliveries.submit,
         )
         self.invoke_service = InvokeService(self.functions, self.versions, self.scheduler, self.dispatcher, self.gate)
         self.url_listeners = UrlListeners(
@@ -221,7 +240,15 @@ class Host:
         self.urls = UrlService(self.functions, self.url_listeners)
         front.serve_urls(self.url_listeners)
         app = create_app(
-            Services(self.functions, self.versions, self.layers, self.packages, config.region, urls=self.urls)
+            Services(
+                self.functions,
+                self.versions,
+                self.layers,
+                self.packages,
+                config.region,
+                urls=self.urls,
+                event_configs=self.event_configs,
+            )
         )
         front.attach(
             InvokeEndpoint(self.invoke_service),
@@ -246,7 +273,13 @@ class Host:
         for runtime in {f.runtime for f in self.function_store.all() if f.state == "Active"}:
             self.scheduler.prewarm(runtime)
         self.dispatcher.start()
+        self.deliveries.start()
         log.info("lambda-host listening on %s", self.endpoint)
+
+    def _invoke_destination(self, function_arn: str, payload: bytes) -> None:
+        """A Lambda destination: an Event invocation of that function (raises when it does not exist)."""
+        function, ref = self.versions.get(function_arn)
+        self.dispatcher.accept(str(uuid.uuid4()), function.name, ref.qualifier or "", payload)
 
     def _function_changed(self, name: str) -> None:
         """A function, version or alias changed or went: retire stale environments, follow its URLs
@@ -275,6 +308,10 @@ class Host:
             self.code_watcher.close()
         if self.dispatcher is not None:
             await self.dispatcher.close()
+        if self.deliveries is not None:
+            await self.deliveries.close()
+        if self.delivery_executor is not None:
+            self.delivery_executor.shutdown(wait=False, cancel_futures=True)
         if self.scheduler is not None:
             await self.scheduler.close()
         if self.backend is not None:

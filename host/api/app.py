@@ -14,7 +14,7 @@ from flask import Flask, Response, g, request
 
 from host.api.common import Services
 from host.api.errors import render
-from host.api.routes import functions, layers, urls, versions
+from host.api.routes import event_configs, functions, layers, urls, versions
 from host.core.errors import LambdaApiError, ServiceError
 
 __all__ = ["Services", "create_app"]
@@ -23,7 +23,7 @@ __all__ = ["Services", "create_app"]
 def create_app(services: Services) -> Flask:
     app = Flask("lambda_host")
     app.config["services"] = services
-    for module in (functions, versions, layers, urls):
+    for module in (functions, versions, layers, urls, event_configs):
         app.register_blueprint(module.blueprint)
 
     @app.before_request

@@ -10,6 +10,7 @@ from flask import Response, current_app, g, request
 
 from host.core.errors import InvalidRequestContent
 from host.core.model import CodeRef
+from host.service.event_configs import EventConfigService
 from host.service.functions import FunctionService
 from host.service.layers import LayerService
 from host.service.urls import UrlService
@@ -28,6 +29,7 @@ class Services:
     packages: PackageStore
     region: str
     urls: UrlService | None = None
+    event_configs: EventConfigService | None = None
 
 
 def services() -> Services:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from host.core.model import Alias, FunctionConfig, FunctionUrl, LayerVersion
+from host.core.model import Alias, EventInvokeConfig, FunctionConfig, FunctionUrl, LayerVersion
 from host.core.names import runtime_version_arn
 
 # Only GetFunction, GetFunctionConfiguration, Create and Update return these; ListFunctions leaves them out.
@@ -37,6 +37,8 @@ def function_configuration(
         "CodeSha256": function.code.sha256,
         "Version": function.version,
     }
+    if function.dead_letter_target:
+        shape["DeadLetterConfig"] = {"TargetArn": function.dead_letter_target}
     if function.environment is not None:
         shape["Environment"] = {"Variables": dict(function.environment)}
     shape["TracingConfig"] = {"Mode": function.tracing_mode}
@@ -110,4 +112,20 @@ def function_url_config(url: FunctionUrl, address: str, function_arn: str, opera
         shape["InvokeMode"] = url.invoke_mode or "BUFFERED"
     elif url.invoke_mode is not None:
         shape["InvokeMode"] = url.invoke_mode
+    return shape
+
+
+def event_invoke_config(config: EventInvokeConfig, function_arn: str) -> dict[str, Any]:
+    """FunctionEventInvokeConfig; ``function_arn`` carries the qualifier ($LATEST included)."""
+    shape: dict[str, Any] = {"LastModified": config.last_modified, "FunctionArn": function_arn}
+    if config.maximum_retry_attempts is not None:
+        shape["MaximumRetryAttempts"] = config.maximum_retry_attempts
+    if config.maximum_event_age is not None:
+        shape["MaximumEventAgeInSeconds"] = config.maximum_event_age
+    destinations: dict[str, Any] = {"OnSuccess": {}, "OnFailure": {}}
+    if config.on_success:
+        destinations["OnSuccess"] = {"Destination": config.on_success}
+    if config.on_failure:
+        destinations["OnFailure"] = {"Destination": config.on_failure}
+    shape["DestinationConfig"] = destinations
     return shape

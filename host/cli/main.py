@@ -11,14 +11,9 @@ import sys
 from pathlib import Path
 
 from host.host import Host, HostConfig
-from host.service.async_events import AWS_RETRY_DELAYS
 from host.templates.sam import TemplateError, parse_parameter_overrides
 
 DEFAULT_TEMPLATE = Path("sample_functions/template.yaml")
-
-
-def _delays(text: str) -> tuple[float, ...]:
-    return tuple(float(part) for part in text.split(",") if part.strip())
 
 
 def _host_config(args: argparse.Namespace, **overrides) -> HostConfig:
@@ -29,7 +24,8 @@ def _host_config(args: argparse.Namespace, **overrides) -> HostConfig:
         state_dir=Path(args.state_dir),
         region=args.region,
         idle_timeout=args.idle_timeout,
-        async_retry_delays=args.async_retry_delays,
+        async_time_scale=args.async_time_scale,
+        aws_endpoint_url=args.aws_endpoint_url,
         function_logs=not getattr(args, "quiet", False),
         registry_base=args.registry_base,
         template=template,
@@ -57,10 +53,16 @@ def _add_host_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--idle-timeout", type=float, default=600.0, help="seconds an idle environment stays warm")
     parser.add_argument(
-        "--async-retry-delays",
-        type=_delays,
-        default=AWS_RETRY_DELAYS,
-        help="seconds before the retries of a failed Event invocation (AWS: 60,120)",
+        "--async-time-scale",
+        type=float,
+        default=1.0,
+        help="multiply every time of Event invocations (retry delays, back-off, maximum event age) by this;"
+        " 1 (the default) is AWS's timing, 0.001 turns minutes into milliseconds",
+    )
+    parser.add_argument(
+        "--aws-endpoint-url",
+        help="where SQS, SNS and EventBridge destinations and dead-letter queues are sent (LocalStack, moto's"
+        " server; default: boto3's own endpoint resolution, that is AWS)",
     )
     parser.add_argument("--registry-base", action="store_true", help="build images from debian:<suite>-slim")
 
@@ -180,6 +182,32 @@ def cmd_images(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dlq(args: argparse.Namespace) -> int:
+    """Deliveries to destinations and dead-letter queues that did not arrive, kept in the state directory."""
+    from host.store.db import Database
+    from host.store.events import EventQueue
+
+    path = Path(args.state_dir) / "lambda-host.db"
+    if not path.exists():
+        print(f"lambda-host: no state in {args.state_dir}", file=sys.stderr)
+        return 2
+    queue = EventQueue(Database(path))
+    if args.action == "redrive":
+        print(f"{queue.redrive()} delivery(ies) will be tried again when the host next starts")
+        return 0
+    kept = queue.deliveries(None if args.all else "failed")
+    for delivery in kept:
+        print(
+            f"{delivery.id}\t{delivery.status}\t{delivery.request_id}\t{delivery.kind}\t{delivery.target}"
+            f"\tattempts={delivery.attempts}\t{delivery.last_error or ''}"
+        )
+        if args.verbose_body:
+            print("\t" + delivery.body.decode("utf-8", "replace"))
+    if not kept:
+        print("no undelivered destination records or dead-letter messages", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lambda-host", description="A local, Docker-backed AWS Lambda host.")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -207,6 +235,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--registry-base", action="store_true", help="start from debian:<suite>-slim (needs a registry)"
     )
     images.set_defaults(run=cmd_images)
+
+    dlq = commands.add_parser(
+        "dlq", help="list (or redrive) destination records and dead-letter messages that could not be delivered"
+    )
+    dlq.add_argument("action", choices=["list", "redrive"], nargs="?", default="list")
+    dlq.add_argument("--state-dir", default=".lambda-host")
+    dlq.add_argument("--all", action="store_true", help="also the deliveries still being tried")
+    dlq.add_argument("--body", dest="verbose_body", action="store_true", help="print each message's body too")
+    dlq.set_defaults(run=cmd_dlq)
     return parser
 
 

@@ -91,6 +91,7 @@ class FunctionConfig:
     tags: tuple[tuple[str, str], ...] = ()
     published_from: str = ""  # for a version: what $LATEST was when it was published
     reserved_concurrency: int | None = None  # PutFunctionConcurrency; kept on $LATEST, holds for every version
+    dead_letter_target: str | None = None  # DeadLetterConfig.TargetArn: an SQS queue or SNS topic
 
     @property
     def env_vars(self) -> dict[str, str]:
@@ -172,10 +173,13 @@ class FunctionUrl:
 
 @dataclass(frozen=True)
 class EventInvokeConfig:
-    """How Event invocations of a function (one qualifier of it) are retried and how old they may get."""
+    """How Event invocations of a function (one qualifier of it) are retried, how old they may
+    get, and where their outcome goes."""
 
     function_name: str
     qualifier: str  # $LATEST, a version or an alias
     maximum_retry_attempts: int | None = None  # 0-2; None means AWS's default, 2
     maximum_event_age: int | None = None  # seconds, 60-21600; None means AWS's default, 6 hours
     last_modified: float = 0.0
+    on_success: str | None = None  # DestinationConfig.OnSuccess.Destination: an ARN
+    on_failure: str | None = None  # DestinationConfig.OnFailure.Destination

@@ -1,37 +1,47 @@
-"""Running Event invocations from the durable queue, with Lambda's retries after a function error.
+"""Running Event invocations from the durable queue, with AWS's retry policy and destinations.
 
 1. ``accept`` commits the event to SQLite; only then does the caller get its 202.
 2. The event runs on the same pools as synchronous invocations, at most
-   ``concurrency`` events at once.
-3. After a function error (including a timeout or a crash) it runs at most twice more,
-   after ``retry_delays`` (AWS: one minute, then two; configurable so tests run fast),
-   or as often as the function's ``MaximumRetryAttempts`` allows; an event older than
-   its ``MaximumEventAgeInSeconds`` is dropped with a warning.
-4. Over the function's reserved concurrency it waits (1 s doubling to 5 minutes, scaled
-   with ``retry_delays``) without using up an attempt.
-5. Its row is deleted only when it has run to its end; after a crash of the host the
-   rows left are run again when the host starts (at least once, as on AWS).
+   ``concurrency`` events at once, always with the request id it was accepted with.
+3. What follows each run is ``async_policy.next_step``: after a function error two more
+   attempts (one and two minutes later, or as ``MaximumRetryAttempts`` says); after a
+   throttle or a failed start a back-off that uses no attempt; an end with ``Success``,
+   ``RetriesExhausted`` or ``EventAgeExceeded``. A function with reserved concurrency 0
+   sends its events straight to failure handling.
+4. The end removes the event and queues its deliveries (the OnSuccess or OnFailure
+   destination's record, the dead-letter message) in one transaction, for the
+   ``DeliveryWorker``. A crash of the host before that leaves the event queued, and it
+   runs again when the host starts (at least once, as on AWS).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from host.core.async_policy import (
+    EVENT_AGE_EXCEEDED,
+    RETRIES_EXHAUSTED,
+    SUCCESS,
+    ZERO_RESERVED_CONCURRENCY,
+    AsyncTiming,
+    Outcome,
+    Step,
+    next_step,
+)
 from host.core.errors import TooManyRequests
-from host.core.invocation import InvokeRequest
+from host.core.invocation import InvokeRequest, InvokeResult
+from host.core.invocation_record import dead_letter_attributes, invocation_record
 from host.core.model import LATEST, EventInvokeConfig, FunctionConfig
 from host.environments.scheduler import Scheduler
 from host.service.concurrency import ConcurrencyGate
-from host.store.events import EventQueue, QueuedEvent
+from host.store.events import Delivery, EventQueue, QueuedEvent
 
 log = logging.getLogger("lambda_host.async")
-
-AWS_RETRY_DELAYS = (60.0, 120.0)
-DEFAULT_MAX_EVENT_AGE = 6 * 3600  # seconds, AWS's default MaximumEventAgeInSeconds
 
 
 class AsyncDispatcher:
@@ -43,22 +53,23 @@ class AsyncDispatcher:
         event_config: Callable[[str, str], EventInvokeConfig | None],
         gate: ConcurrencyGate,
         scheduler: Scheduler,
-        arn_of,
-        new_trace_id,
-        retry_delays: tuple[float, ...] = AWS_RETRY_DELAYS,
+        arn_of: Callable[[str, str | None], str],
+        new_trace_id: Callable[[], str],
+        timing: AsyncTiming | None = None,
         concurrency: int = 10,
+        on_deliveries: Callable[[list[Delivery]], None] = lambda deliveries: None,
     ) -> None:
         self.loop = loop
         self.queue = queue
         self.lookup = lookup
         self.event_config = event_config
         self.gate = gate
-        self.throttles: dict[str, int] = {}  # request id -> times throttled in a row
         self.scheduler = scheduler
         self.arn_of = arn_of
         self.new_trace_id = new_trace_id
-        self.retry_delays = retry_delays
-        self.throttle_base = min(1.0, retry_delays[0]) if retry_delays else 1.0  # scaled down with the delays
+        self.timing = timing or AsyncTiming()
+        self.on_deliveries = on_deliveries
+        self.setbacks: dict[str, int] = {}  # request id -> throttles or failed starts in a row
         self.slots = asyncio.Semaphore(concurrency)
         self.tasks: set[asyncio.Task] = set()
 
@@ -82,13 +93,7 @@ class AsyncDispatcher:
             raise
         except Exception:  # the event stays queued and is tried again, never lost to a bug here
             log.exception("event %s: attempt failed in the host; trying again later", event.request_id)
-            due = time.time() + max(1.0, self.retry_delays[0] if self.retry_delays else 1.0)
-            self._schedule(
-                QueuedEvent(
-                    event.request_id, event.function_name, event.qualifier, event.payload, event.attempts, due,
-                    event.created,
-                )
-            )  # fmt: skip
+            self._schedule(replace(event, due=time.time() + self.timing.backoff(1)))
 
     async def _attempt(self, event: QueuedEvent) -> None:
         delay = event.due - time.time()
@@ -99,27 +104,25 @@ class AsyncDispatcher:
         while function is not None and function.state == "Pending":  # its runtime image is on its way
             await asyncio.sleep(0.5)
             function = self.lookup(event.function_name, qualifier)
-        if function is None:
+        if function is None:  # deleted since: AWS drops its events too
             log.warning(
                 "event %s dropped: %s no longer exists", event.request_id, self.arn_of(event.function_name, qualifier)
             )
-            await self._done(event)
+            await self._finish(event, None, None, Step(condition=RETRIES_EXHAUSTED), deliver=False)
             return
         settings = self.event_config(function.name, event.qualifier or LATEST)
-        max_age = (settings.maximum_event_age if settings else None) or DEFAULT_MAX_EVENT_AGE
+        max_age = self.timing.max_age(settings.maximum_event_age if settings else None)
         if time.time() - event.created > max_age:
-            log.warning("event %s for %s dropped: older than %d s", event.request_id, function.name, max_age)
-            await self._done(event)
+            await self._finish(event, function, None, Step(condition=EVENT_AGE_EXCEEDED))
+            return
+        if self.gate.limit(function.name) == 0:  # reserved concurrency 0: no attempt, no retries
+            await self._finish(event, function, None, Step(condition=ZERO_RESERVED_CONCURRENCY))
             return
         try:
             counted = self.gate.enter(function.name)
-        except TooManyRequests:  # reserved concurrency in use: back off (1 s doubling to 5 min), no attempt used
-            throttles = self.throttles.get(event.request_id, 0)
-            self.throttles[event.request_id] = throttles + 1
-            delay = min(self.throttle_base * 2**throttles, 300.0)
-            self._schedule(replace(event, due=time.time() + delay))
+        except TooManyRequests:
+            self._follow(event, function, None, Outcome.THROTTLED, settings, max_age)
             return
-        self.throttles.pop(event.request_id, None)
         request = InvokeRequest(
             function=function,
             payload=event.payload,
@@ -133,27 +136,96 @@ class AsyncDispatcher:
         finally:
             if counted:
                 self.gate.leave(function.name)
-        attempts = event.attempts + 1
-        retries = len(self.retry_delays)
-        if settings is not None and settings.maximum_retry_attempts is not None:
-            retries = min(retries, settings.maximum_retry_attempts)
-        if result.function_error and attempts <= retries:
-            due = time.time() + self.retry_delays[attempts - 1]
-            await self.loop.run_in_executor(None, self.queue.reschedule, event.request_id, attempts, due)
-            self._schedule(replace(event, attempts=attempts, due=due))
-            return
-        if result.function_error:
-            log.warning(
-                "event %s for %s failed after %d attempts: %s",
-                event.request_id,
-                function.name,
-                attempts,
-                result.payload[:300].decode("utf-8", "replace"),
-            )
-        await self._done(event)
+        if result.error_type == "Sandbox.Failure":  # no environment could start: not the function's fault
+            outcome = Outcome.NOT_STARTED
+        else:
+            outcome = Outcome.FUNCTION_ERROR if result.function_error else Outcome.SUCCEEDED
+            event = replace(event, attempts=event.attempts + 1)
+        retry = self._follow(event, function, result, outcome, settings, max_age)
+        if retry is not None and outcome is Outcome.FUNCTION_ERROR:  # the attempt is counted through a crash
+            await self.loop.run_in_executor(None, self.queue.reschedule, retry.request_id, retry.attempts, retry.due)
 
-    async def _done(self, event: QueuedEvent) -> None:
-        await self.loop.run_in_executor(None, self.queue.remove, event.request_id)
+    def _follow(self, event, function, result, outcome, settings, max_age) -> QueuedEvent | None:
+        """Schedule what ``next_step`` says: the event as retried, or None when it ends."""
+        setbacks = 0
+        if outcome in (Outcome.THROTTLED, Outcome.NOT_STARTED):
+            setbacks = self.setbacks[event.request_id] = self.setbacks.get(event.request_id, 0) + 1
+        else:
+            self.setbacks.pop(event.request_id, None)
+        step = next_step(
+            outcome,
+            attempts=event.attempts,
+            setbacks=setbacks,
+            age=time.time() - event.created,
+            max_retries=settings.maximum_retry_attempts if settings else None,
+            max_age=max_age,
+            timing=self.timing,
+        )
+        if step.retry:
+            retry = replace(event, due=time.time() + step.delay)
+            self._schedule(retry)
+            return retry
+        self._schedule_end(event, function, result, step)
+        return None
+
+    def _schedule_end(self, event, function, result, step) -> None:
+        task = self.loop.create_task(self._finish(event, function, result, step))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _finish(
+        self,
+        event: QueuedEvent,
+        function: FunctionConfig | None,
+        result: InvokeResult | None,
+        step: Step,
+        deliver: bool = True,
+    ) -> None:
+        """The event's end: removed from the queue together with what it delivers."""
+        self.setbacks.pop(event.request_id, None)
+        deliveries = self._deliveries(event, function, result, step.condition) if deliver and function else []
+        if step.condition != SUCCESS and function is not None:
+            detail = result.payload[:300].decode("utf-8", "replace") if result is not None else "not run"
+            log.warning(
+                "event %s for %s ended %s after %d attempts%s: %s",
+                event.request_id, function.name, step.condition, event.attempts,
+                "" if deliveries else " (no destination or dead-letter queue)", detail,
+            )  # fmt: skip
+        stored = await self.loop.run_in_executor(None, self.queue.finish, event.request_id, deliveries)
+        if stored:
+            self.on_deliveries(stored)
+
+    def _deliveries(
+        self, event: QueuedEvent, function: FunctionConfig, result: InvokeResult | None, condition: str
+    ) -> list[Delivery]:
+        settings = self.event_config(function.name, event.qualifier or LATEST)
+        function_arn = self.arn_of(function.name, event.qualifier or LATEST)
+        now = time.time()
+        succeeded = condition == SUCCESS
+        deliveries = []
+        destination = settings and (settings.on_success if succeeded else settings.on_failure)
+        if destination:
+            record = invocation_record(
+                request_id=event.request_id,
+                function_arn=function_arn,
+                condition=condition,
+                invoke_count=event.attempts,
+                request_payload=event.payload,
+                response=result,
+                at=now,
+            )
+            body = json.dumps(record, separators=(",", ":")).encode()
+            kind = "OnSuccess" if succeeded else "OnFailure"
+            deliveries.append(Delivery(event.request_id, function_arn, kind, destination, body, due=now, created=now))
+        if not succeeded and function.dead_letter_target:
+            attributes = dead_letter_attributes(event.request_id, result, condition)
+            deliveries.append(
+                Delivery(
+                    event.request_id, function_arn, "DeadLetter", function.dead_letter_target, event.payload,
+                    attributes, due=now, created=now,
+                )
+            )  # fmt: skip
+        return deliveries
 
     async def close(self) -> None:
         for task in list(self.tasks):

@@ -19,11 +19,15 @@ class ConcurrencyGate:
         self.store = store
         self.running: dict[str, int] = {}
 
+    def limit(self, name: str) -> int | None:
+        """The function's reserved concurrency, or None when it has none."""
+        latest = self.store.get(name)
+        return latest.reserved_concurrency if latest is not None else None
+
     def enter(self, name: str) -> bool:
         """Count one more invocation of ``name``: True when it was counted (call ``leave``),
         False when the function has no reservation. Raises 429 when it is at its limit."""
-        latest = self.store.get(name)
-        limit = latest.reserved_concurrency if latest is not None else None
+        limit = self.limit(name)
         if limit is None:
             return False
         running = self.running.get(name, 0)

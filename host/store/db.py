@@ -63,6 +63,20 @@ CREATE TABLE IF NOT EXISTS async_events (
     created REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS async_events_due ON async_events (due);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL,
+    function_arn TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    body BLOB NOT NULL,
+    attributes TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due REAL NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    last_error TEXT,
+    created REAL NOT NULL
+);
 """
 
 

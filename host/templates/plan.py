@@ -32,12 +32,12 @@ SERVERLESS_FUNCTION_KEYS = {
     "CodeUri", "InlineCode", "Handler", "Runtime", "MemorySize", "Timeout", "EphemeralStorage", "Environment",
     "Layers", "Description", "FunctionName", "Role", "Architectures", "Tags", "AutoPublishAlias",
     "VersionDescription", "FunctionUrlConfig", "ReservedConcurrentExecutions", "EventInvokeConfig",
-    "LoggingConfig", "PackageType", "Tracing",
+    "LoggingConfig", "PackageType", "Tracing", "DeadLetterQueue",
 }  # fmt: skip
 LAMBDA_FUNCTION_KEYS = {
     "Code", "Handler", "Runtime", "MemorySize", "Timeout", "EphemeralStorage", "Environment", "Layers",
     "Description", "FunctionName", "Role", "Architectures", "Tags", "ReservedConcurrentExecutions",
-    "LoggingConfig", "PackageType", "TracingConfig",
+    "LoggingConfig", "PackageType", "TracingConfig", "DeadLetterConfig",
 }  # fmt: skip
 SERVERLESS_LAYER_KEYS = {
     "ContentUri", "LayerName", "CompatibleRuntimes", "CompatibleArchitectures", "Description", "LicenseInfo",
@@ -182,6 +182,9 @@ def _function(logical, resource, kind, globals_, resolve, base, account, stack, 
     if props.get("Environment") is not None:
         variables = (props["Environment"] or {}).get("Variables") or {}
         params["Environment"] = {"Variables": {str(k): _variable(v) for k, v in variables.items()}}
+    dead_letter = props.get("DeadLetterQueue") if serverless else props.get("DeadLetterConfig")
+    if isinstance(dead_letter, dict) and dead_letter.get("TargetArn"):  # SAM adds a Type: SQS or SNS
+        params["DeadLetterConfig"] = {"TargetArn": str(dead_letter["TargetArn"])}
     tracing = props.get("Tracing") if serverless else (props.get("TracingConfig") or {}).get("Mode")
     if tracing:
         params["TracingConfig"] = {"Mode": "Active" if tracing == "Active" else "PassThrough"}

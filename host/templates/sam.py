@@ -321,9 +321,13 @@ class _Deployment:
         config = dict(spec.event_invoke or {})
         if not config:
             return
-        if config.get("DestinationConfig"):
-            self.omitted.unsupported.add(f"{spec.logical_id}.EventInvokeConfig.DestinationConfig")
-            config.pop("DestinationConfig")
+        destinations = config.get("DestinationConfig") or {}
+        if destinations:  # SAM's {Type, Destination}; the API takes {Destination}
+            config["DestinationConfig"] = {
+                key: {"Destination": str(value["Destination"])}
+                for key, value in destinations.items()
+                if isinstance(value, dict) and value.get("Destination")
+            }
         configs.put(spec.name, qualifier, config)
 
     def _remove_stale(self, logical_ids: set[str]) -> None:

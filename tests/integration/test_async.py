@@ -47,7 +47,7 @@ def test_an_event_invocation_runs_with_the_request_id_of_its_202(lambda_host_fac
 
 
 def test_a_failing_event_runs_three_times_with_the_same_request_id(lambda_host_factory, recorder):
-    host = lambda_host_factory(async_retry_delays=(0.1, 0.1))
+    host = lambda_host_factory()
     client = client_for(host)
     name = reporter(client, host, recorder)
     response = client.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"fail": true}')

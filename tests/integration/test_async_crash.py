@@ -1,0 +1,150 @@
+"""No accepted Event invocation is lost when the host is killed (SIGKILL) while they run.
+
+2,000 events are accepted by a served host (``lambda-host serve`` in its own process),
+the host is killed twice mid-drain and started again on the same state directory, and
+every one of the 2,000 request ids must reach the success destination (an SQS queue on
+moto's server) at least once. Duplicates are allowed: at least once, as on AWS.
+"""
+
+import concurrent.futures
+import hashlib
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config
+
+from host.testing.plugin import DEFAULT_ROLE, make_zip
+from tests.integration.aws_endpoint import AwsEndpoint
+
+EVENTS = 2000
+SLOW_ECHO = "import time\ndef handler(event, context):\n    time.sleep(0.03)\n    return event\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServedHost:
+    """``lambda-host serve`` as a user runs it, which the test can kill."""
+
+    def __init__(self, state_dir: Path, aws_url: str) -> None:
+        self.state_dir = state_dir
+        self.port = _free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.aws_url = aws_url
+        self.process: subprocess.Popen | None = None
+        self.log = open(state_dir.parent / "host.log", "ab")  # noqa: SIM115 (kept open across restarts)
+
+    def start(self) -> None:
+        command = [
+            sys.executable, "-m", "host.cli.main", "serve", "--port", str(self.port),
+            "--state-dir", str(self.state_dir), "--quiet", "--async-time-scale", "0.002",
+            "--aws-endpoint-url", self.aws_url,
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.endpoint + "/2015-03-31/functions", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            assert self.process.poll() is None, "the host exited while starting"
+            time.sleep(0.2)
+        raise TimeoutError("the host did not start")
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+    def queued(self) -> int:
+        with sqlite3.connect(self.state_dir / "lambda-host.db") as db:
+            return db.execute("SELECT COUNT(*) FROM async_events").fetchone()[0]
+
+
+@pytest.fixture
+def aws():
+    endpoint = AwsEndpoint()
+    yield endpoint
+    endpoint.stop()
+
+
+@pytest.fixture
+def served(tmp_path, aws):
+    state_dir = tmp_path / "state"
+    state_dir.mkdir()
+    host = ServedHost(state_dir, aws.url)
+    try:
+        yield host
+    finally:
+        host.stop()
+        from host.environments.docker_backend import DockerBackend
+
+        owner = hashlib.sha256(str(state_dir.resolve()).encode()).hexdigest()[:16]
+        DockerBackend().remove_labelled({"lambda-host.owner": owner})  # whatever a killed run left
+
+
+def test_no_accepted_event_is_lost_when_the_host_is_killed_twice(served, aws):
+    served.start()
+    client = boto3.client(
+        "lambda", endpoint_url=served.endpoint, region_name="us-east-1", aws_access_key_id="x",
+        aws_secret_access_key="x", config=Config(retries={"total_max_attempts": 1}, max_pool_connections=8),
+    )  # fmt: skip
+    queue = aws.queue("crash-successes")
+    client.create_function(
+        FunctionName="crash-echo", Runtime="python3.11", Role=DEFAULT_ROLE, Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": SLOW_ECHO})},
+    )  # fmt: skip
+    client.get_waiter("function_active_v2").wait(FunctionName="crash-echo")
+    client.put_function_event_invoke_config(
+        FunctionName="crash-echo", DestinationConfig={"OnSuccess": {"Destination": queue}}
+    )
+
+    def send(n: int) -> str:
+        answer = client.invoke(FunctionName="crash-echo", InvocationType="Event", Payload=f'{{"n": {n}}}'.encode())
+        assert answer["StatusCode"] == 202
+        return answer["ResponseMetadata"]["RequestId"]
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        accepted = set(pool.map(send, range(EVENTS)))
+    assert len(accepted) == EVENTS
+
+    time.sleep(1.0)
+    served.kill()
+    left_first = served.queued()
+    served.start()
+    time.sleep(1.0)
+    served.kill()
+    left_second = served.queued()
+    served.start()
+    assert left_first > 0 and left_second > 0, "the kills came after the queue had drained: nothing was tested"
+
+    delivered: set[str] = set()
+    deadline = time.monotonic() + 240
+    while not accepted <= delivered and time.monotonic() < deadline:
+        for record in aws.records(queue, EVENTS, timeout=2):
+            assert record["requestContext"]["condition"] == "Success"
+            delivered.add(record["requestContext"]["requestId"])
+    missing = accepted - delivered
+    assert not missing, f"{len(missing)} accepted events never reached their destination"
+    assert os.path.exists(served.state_dir / "lambda-host.db")
