@@ -276,10 +276,11 @@ class Host:
         self.deliveries.start()
         log.info("lambda-host listening on %s", self.endpoint)
 
-    def _invoke_destination(self, function_arn: str, payload: bytes) -> None:
-        """A Lambda destination: an Event invocation of that function (raises when it does not exist)."""
+    def _invoke_destination(self, function_arn: str, payload: bytes) -> asyncio.Future[None]:
+        """A Lambda destination: an Event invocation of that function (raises when it does not exist);
+        the future resolves once the event is committed."""
         function, ref = self.versions.get(function_arn)
-        self.dispatcher.accept(str(uuid.uuid4()), function.name, ref.qualifier or "", payload)
+        return self.dispatcher.accept(str(uuid.uuid4()), function.name, ref.qualifier or "", payload)
 
     def _function_changed(self, name: str) -> None:
         """A function, version or alias changed or went: retire stale environments, follow its URLs

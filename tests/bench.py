@@ -8,6 +8,7 @@ Prints one table for a no-op Python function:
 - invokes per second with 8 concurrent boto3 clients (8 processes, so the clients'
   own CPU is not serialised by one interpreter lock), and with 8 raw keep-alive HTTP
   clients, which shows what the host itself can carry;
+- Event invocations accepted per second, and the time until 10,000 have run;
 - ten parallel 1-second invokes, end to end.
 
 Nothing here is asserted; the figures are for the README and the issue notes.
@@ -122,10 +123,45 @@ def raw_throughput(port: int, name: str, clients: int, per_client: int) -> float
     return clients * per_client / (time.perf_counter() - started)
 
 
+def raw_events(port: int, name: str, clients: int, per_client: int) -> float:
+    """Event invocations accepted per second (202 each) over keep-alive HTTP connections."""
+    request = (
+        f"POST /2015-03-31/functions/{name}/invocations HTTP/1.1\r\nHost: bench\r\n"
+        "X-Amz-Invocation-Type: Event\r\nContent-Length: 2\r\n\r\n{}"
+    ).encode()
+
+    def run() -> None:
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range(per_client):
+            sock.sendall(request)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += sock.recv(65536)
+            assert data.startswith(b"HTTP/1.1 202"), data[:100]
+        sock.close()
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return clients * per_client / (time.perf_counter() - started)
+
+
+def drained(host: Host, timeout: float = 600) -> None:
+    """Wait until the host's Event queue is empty."""
+    deadline = time.monotonic() + timeout
+    while host.dispatcher.queue.count() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sequential", type=int, default=1000)
     parser.add_argument("--per-client", type=int, default=500)
+    parser.add_argument("--events", type=int, default=10000)
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="lambda-host-bench-") as state:
@@ -169,6 +205,18 @@ def main() -> None:
             rows.append(("invokes/s, 8 boto3 clients, alias weighted 0.8/0.2", f"{rate:.0f}"))
             rate = raw_throughput(host.port, "noop:weighted", 8, args.per_client * 2)
             rows.append(("invokes/s, 8 raw HTTP clients, alias weighted 0.8/0.2", f"{rate:.0f}"))
+
+            # Event invocations: accepted (committed to SQLite, 202) per second, then run to the end.
+            started = time.perf_counter()
+            rate = raw_events(host.port, "noop", 8, args.events // 8)
+            drained(host)
+            rows.append(("Event invokes accepted/s, 8 raw HTTP clients", f"{rate:.0f}"))
+            rows.append(
+                (
+                    f"Event invokes: {args.events // 8 * 8} accepted and run to the end",
+                    f"{time.perf_counter() - started:.1f} s",
+                )
+            )
 
             create(client, "sleep1", SLEEP, Timeout=10)
             started = time.perf_counter()

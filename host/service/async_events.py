@@ -69,6 +69,7 @@ class AsyncDispatcher:
         self.new_trace_id = new_trace_id
         self.timing = timing or AsyncTiming()
         self.on_deliveries = on_deliveries
+        self.incoming: list[tuple[str, str, str, bytes, asyncio.Future]] = []  # accepted, not yet committed
         self.setbacks: dict[str, int] = {}  # request id -> throttles or failed starts in a row
         self.slots = asyncio.Semaphore(concurrency)
         self.tasks: set[asyncio.Task] = set()
@@ -78,8 +79,32 @@ class AsyncDispatcher:
         for event in self.queue.pending():
             self._schedule(event)
 
-    def accept(self, request_id: str, function_name: str, qualifier: str, payload: bytes) -> None:
-        self._schedule(self.queue.add(request_id, function_name, qualifier, payload))
+    def accept(self, request_id: str, function_name: str, qualifier: str, payload: bytes) -> asyncio.Future[None]:
+        """Queue an event; the future resolves once it is committed (then, and only then, the 202).
+
+        Events accepted in the same turn of the loop share one transaction (group commit):
+        eight clients sending at once cost one commit, not eight.
+        """
+        future = self.loop.create_future()
+        self.incoming.append((request_id, function_name, qualifier, payload, future))
+        if len(self.incoming) == 1:
+            self.loop.call_soon(self._commit_incoming)
+        return future
+
+    def _commit_incoming(self) -> None:
+        batch, self.incoming = self.incoming, []
+        try:
+            events = self.queue.add_many([entry[:4] for entry in batch])
+        except Exception as exc:  # nothing was accepted: every caller hears so
+            log.exception("could not store %d Event invocation(s)", len(batch))
+            for *_, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for event, (*_, future) in zip(events, batch, strict=True):
+            self._schedule(event)
+            if not future.done():
+                future.set_result(None)
 
     def _schedule(self, event: QueuedEvent) -> None:
         task = self.loop.create_task(self._run(event))

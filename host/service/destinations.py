@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import replace
 
@@ -33,7 +33,7 @@ class DeliveryWorker:
         loop: asyncio.AbstractEventLoop,
         queue: EventQueue,
         targets: AwsTargets,
-        invoke_function: Callable[[str, bytes], None],
+        invoke_function: Callable[[str, bytes], Awaitable[None]],
         timing: AsyncTiming,
         executor: Executor,
         db_executor: Executor | None = None,
@@ -41,7 +41,7 @@ class DeliveryWorker:
         self.loop = loop
         self.queue = queue
         self.targets = targets
-        self.invoke_function = invoke_function  # (function ARN, payload): an Event invocation, on the loop
+        self.invoke_function = invoke_function  # (function ARN, payload) -> committed: an Event invocation
         self.timing = timing
         self.executor = executor
         self.db_executor = db_executor
@@ -65,8 +65,8 @@ class DeliveryWorker:
             await asyncio.sleep(wait)
         try:
             target = TargetArn.parse(delivery.target)
-            if target.service == "lambda":
-                self.invoke_function(delivery.target, delivery.body)
+            if target.service == "lambda":  # an Event invocation, committed before the delivery goes
+                await self.invoke_function(delivery.target, delivery.body)
             else:
                 await self.loop.run_in_executor(
                     self.executor,

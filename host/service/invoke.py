@@ -163,9 +163,9 @@ class InvokeService:
         return await self._run(function, call, request_id, invoked_arn, payload)
 
     def _run(self, function, call, request_id, invoked_arn, payload) -> asyncio.Future[InvokeResult | None]:
-        if call.invocation_type in ("DryRun", "Event"):
-            if call.invocation_type == "Event":
-                self.dispatcher.accept(request_id, function.name, self._qualifier(call), payload)
+        if call.invocation_type == "Event":  # answered 202 once the event is committed
+            return self.dispatcher.accept(request_id, function.name, self._qualifier(call), payload)
+        if call.invocation_type == "DryRun":
             done = asyncio.get_running_loop().create_future()
             done.set_result(None)
             return done

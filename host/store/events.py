@@ -69,15 +69,23 @@ class EventQueue:
     # -- events -----------------------------------------------------------------------------
 
     def add(self, request_id: str, function_name: str, qualifier: str, payload: bytes) -> QueuedEvent:
+        return self.add_many([(request_id, function_name, qualifier, payload)])[0]
+
+    def add_many(self, entries: list[tuple[str, str, str, bytes]]) -> list[QueuedEvent]:
+        """Several events (request id, function, qualifier, payload) in one transaction."""
         now = time.time()
+        events = [
+            QueuedEvent(request_id, name, qualifier, payload, 0, now, now)
+            for request_id, name, qualifier, payload in entries
+        ]
         with self.db.transaction() as conn:
-            conn.execute(
+            conn.executemany(
                 "INSERT OR IGNORE INTO async_events"
                 " (request_id, function_name, qualifier, payload, attempts, due, created)"
-                " VALUES (?, ?, ?, ?, 0, ?, ?)",
-                (request_id, function_name, qualifier, payload, now, now),
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(e.request_id, e.function_name, e.qualifier, e.payload, e.attempts, e.due, e.created) for e in events],
             )
-        return QueuedEvent(request_id, function_name, qualifier, payload, 0, now, now)
+        return events
 
     def pending(self) -> list[QueuedEvent]:
         rows = self.db.connection().execute(
