@@ -5,10 +5,12 @@ EventBridge are moto's server on loopback (the host's ``--aws-endpoint-url``). T
 runs AWS's retry policy with every time scaled by 0.002 (one minute is 0.12 s).
 """
 
+import itertools
 import json
 import subprocess
 import sys
 import time
+from datetime import datetime
 
 import pytest
 from botocore.exceptions import ClientError
@@ -305,3 +307,23 @@ def test_an_event_invoke_config_needs_its_function_and_version(client, host, rec
     with pytest.raises(ClientError) as error:
         client.put_function_event_invoke_config(FunctionName=name, Qualifier="5", MaximumRetryAttempts=1)
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_events_over_reserved_concurrency_wait_their_turn_without_using_an_attempt(client, host, recorder, aws):
+    queue = aws.queue("one-at-a-time")
+    name = reporter(client, host, recorder, "one-at-a-time")
+    client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
+    client.put_function_event_invoke_config(
+        FunctionName=name, MaximumRetryAttempts=0, DestinationConfig={"OnSuccess": {"Destination": queue}}
+    )
+    ids = {
+        client.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"sleep": 0.5}')["ResponseMetadata"][
+            "RequestId"
+        ]
+        for _ in range(4)
+    }
+    records = aws.records(queue, 4)
+    assert {r["requestContext"]["requestId"] for r in records} == ids
+    assert {r["requestContext"]["approximateInvokeCount"] for r in records} == {1}  # throttles cost no attempt
+    ends = sorted(datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00")).timestamp() for r in records)
+    assert all(later - earlier >= 0.45 for earlier, later in itertools.pairwise(ends))  # one at a time
