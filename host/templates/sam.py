@@ -8,8 +8,9 @@
    longer holds are deleted.
 3. SAM's extras follow: ``AutoPublishAlias`` publishes a version (a no-op when nothing
    changed) and points the alias at it; ``FunctionUrlConfig`` makes or updates the URL
-   (on the alias when there is one); ``ReservedConcurrentExecutions`` and
-   ``EventInvokeConfig`` are set.
+   (on the alias when there is one); ``ReservedConcurrentExecutions`` is set, and
+   ``EventInvokeConfig`` (with destinations, which may name any function of the
+   template) once every function exists.
 4. An ``--env-vars`` file overrides variables per function, as SAM CLI's does: only
    variables the template declares, with a function's own entry over ``Parameters``.
 
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from host.core.errors import LambdaApiError, ResourceNotFound
+from host.core.model import LATEST
 from host.templates.intrinsics import Resolver
 from host.templates.loader import TemplateError, load_template
 from host.templates.plan import (
@@ -136,8 +138,12 @@ class _Deployment:
         )  # fmt: skip
         for spec in specs:
             self._apply_env_overrides(spec)
-        for spec in specs:
-            self._function(spec)
+        qualifiers = {spec.logical_id: self._function(spec) for spec in specs}
+        for spec in specs:  # after every function exists: destinations may name one deployed later
+            try:
+                self._event_invoke(spec, qualifiers[spec.logical_id])
+            except LambdaApiError as exc:
+                raise TemplateError(f"{self.path}: function {spec.logical_id}: {exc.message}") from exc
         self._remove_stale({spec.logical_id for spec in specs})
 
         warning = self.omitted.warning(self.path.name, self.resolve.unknown)
@@ -233,7 +239,8 @@ class _Deployment:
         except LambdaApiError as exc:
             raise TemplateError(f"{self.path}: layer {spec.logical_id}: {exc.message}") from exc
 
-    def _function(self, spec: FunctionSpec) -> None:
+    def _function(self, spec: FunctionSpec) -> str | None:
+        """Create or update the function with its alias, URL and concurrency; the alias's name if any."""
         functions = self.host.functions
         try:
             existing = self.host.function_store.get(spec.name)
@@ -247,7 +254,7 @@ class _Deployment:
                 qualifier = self._publish_alias(spec)
             self._url(spec, qualifier)
             self._concurrency(spec)
-            self._event_invoke(spec, qualifier)
+            return qualifier
         except LambdaApiError as exc:
             raise TemplateError(f"{self.path}: function {spec.logical_id}: {exc.message}") from exc
 
@@ -319,7 +326,9 @@ class _Deployment:
     def _event_invoke(self, spec: FunctionSpec, qualifier: str | None) -> None:
         configs = self.host.event_configs
         config = dict(spec.event_invoke or {})
-        if not config:
+        if not config:  # none (any more): one left by an earlier start of this template goes
+            if configs.get(spec.name, qualifier or LATEST) is not None:
+                configs.delete(spec.name, qualifier)
             return
         destinations = config.get("DestinationConfig") or {}
         if destinations:  # SAM's {Type, Destination}; the API takes {Destination}

@@ -62,6 +62,13 @@ Resources:
       ReservedConcurrentExecutions: 5
       EventInvokeConfig:
         MaximumRetryAttempts: 0
+        DestinationConfig:
+          OnFailure:
+            Type: Lambda
+            Destination: !GetAtt Worker.Arn
+      DeadLetterQueue:
+        Type: SQS
+        TargetArn: arn:aws:sqs:us-east-1:123456789012:api-dlq
       Environment:
         Variables:
           OTHER: !Ref Worker
@@ -155,6 +162,13 @@ def test_a_sam_template_deploys_its_functions_layers_and_extras(lambda_host_fact
     with urllib.request.urlopen(url["FunctionUrl"], timeout=30) as response:
         assert json.loads(response.read()) == {"deps": "from the layer", "stage": "dev"}
     assert client.get_function_concurrency(FunctionName="api-dev")["ReservedConcurrentExecutions"] == 5
+    event_config = client.get_function_event_invoke_config(FunctionName="api-dev", Qualifier="live")
+    assert event_config["MaximumRetryAttempts"] == 0
+    assert event_config["DestinationConfig"] == {
+        "OnSuccess": {},
+        "OnFailure": {"Destination": "arn:aws:lambda:us-east-1:123456789012:function:worker"},
+    }
+    assert config["DeadLetterConfig"] == {"TargetArn": "arn:aws:sqs:us-east-1:123456789012:api-dlq"}
 
     assert payload(client.invoke(FunctionName="Zipped")) == "zipped"
     assert payload(client.invoke(FunctionName="worker", Payload=b'{"a": 1}')) == {"worker": True, "event": {"a": 1}}
