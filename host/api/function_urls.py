@@ -92,7 +92,8 @@ class UrlListeners:
                 return
             wanted = {url.url_id: url for url in self.store.urls()}
             for url_id, (port, server, connections) in list(self.servers.items()):
-                if url_id not in wanted or wanted[url_id].port != port:
+                # A deleted URL keeps its port until the host stops, answering 403 as AWS's does.
+                if url_id in wanted and wanted[url_id].port != port:
                     del self.servers[url_id]
                     _stop(server, connections)
             for url in wanted.values():
