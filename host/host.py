@@ -13,7 +13,6 @@ import hashlib
 import logging
 import os
 import secrets
-import shutil
 import socket
 import threading
 import uuid
@@ -31,6 +30,7 @@ from host.core.names import FunctionRef
 from host.environments.docker_backend import DockerBackend, bridge_gateway
 from host.environments.logsink import LogSink
 from host.environments.scheduler import Scheduler, Settings
+from host.environments.slots import remove_all_slots
 from host.http.server import serve
 from host.http.wsgi import WsgiBridge
 from host.images.builder import ImageBuilder
@@ -46,6 +46,7 @@ from host.service.event_configs import EventConfigService
 from host.service.functions import FunctionService
 from host.service.invoke import InvokeService, new_trace_id
 from host.service.layers import LayerService
+from host.service.permissions import PermissionService
 from host.service.urls import UrlService
 from host.service.versions import VersionService
 from host.store.db import Database
@@ -143,7 +144,7 @@ class Host:
         removed = await self.loop.run_in_executor(None, self.backend.remove_labelled, {"lambda-host.owner": self.owner})
         if removed:
             log.info("removed %d container(s) left by an earlier run", removed)
-        shutil.rmtree(self.state_dir / "slots", ignore_errors=True)  # their folders too
+        remove_all_slots(self.state_dir / "slots")  # their folders (and /tmp file systems) too
 
         gateway = config.container_host or bridge_gateway(self.backend.client) or "host.docker.internal"
         bind_host = gateway if _bindable(gateway) else "0.0.0.0"
@@ -248,6 +249,7 @@ class Host:
                 config.region,
                 urls=self.urls,
                 event_configs=self.event_configs,
+                permissions=PermissionService(self.functions),
             )
         )
         front.attach(

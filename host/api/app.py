@@ -7,6 +7,7 @@ not here: it is the hot path and runs on the event loop (``host.api.invoke``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 
@@ -14,16 +15,19 @@ from flask import Flask, Response, g, request
 
 from host.api.common import Services
 from host.api.errors import render
-from host.api.routes import event_configs, functions, layers, urls, versions
+from host.api.routes import event_configs, functions, layers, permissions, urls, versions
 from host.core.errors import LambdaApiError, ServiceError
+from host.service.permissions import PermissionService
 
 __all__ = ["Services", "create_app"]
 
 
 def create_app(services: Services) -> Flask:
+    if services.permissions is None:  # policies need nothing but the functions' store
+        services = dataclasses.replace(services, permissions=PermissionService(services.functions))
     app = Flask("lambda_host")
     app.config["services"] = services
-    for module in (functions, versions, layers, urls, event_configs):
+    for module in (functions, versions, layers, urls, event_configs, permissions):
         app.register_blueprint(module.blueprint)
 
     @app.before_request

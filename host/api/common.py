@@ -13,6 +13,7 @@ from host.core.model import CodeRef
 from host.service.event_configs import EventConfigService
 from host.service.functions import FunctionService
 from host.service.layers import LayerService
+from host.service.permissions import PermissionService
 from host.service.urls import UrlService
 from host.service.versions import VersionService
 from host.store.packages import PackageStore
@@ -30,6 +31,7 @@ class Services:
     region: str
     urls: UrlService | None = None
     event_configs: EventConfigService | None = None
+    permissions: PermissionService | None = None  # create_app makes one over ``functions`` when not given
 
 
 def services() -> Services:

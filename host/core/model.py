@@ -183,3 +183,16 @@ class EventInvokeConfig:
     last_modified: float = 0.0
     on_success: str | None = None  # DestinationConfig.OnSuccess.Destination: an ARN
     on_failure: str | None = None  # DestinationConfig.OnFailure.Destination
+
+
+@dataclass(frozen=True)
+class FunctionPolicy:
+    """A resource-based policy: the statements AddPermission gave a function, a version or an alias."""
+
+    function_name: str
+    qualifier: str  # $LATEST for the function itself, else a version number or an alias name
+    statements: tuple[dict, ...]  # each as AddPermission returned it, in the order added
+    revision_id: str  # GetPolicy's RevisionId; new on every change
+
+    def with_changes(self, **changes) -> FunctionPolicy:
+        return replace(self, **changes)

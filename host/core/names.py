@@ -36,7 +36,8 @@ FUNCTION_NAME_PATTERN = (
     r"(:(\$LATEST|[a-zA-Z0-9-_]+))?"
 )
 QUALIFIER_PATTERN = r"\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"
-MAX_FUNCTION_NAME = 140
+MAX_FUNCTION_NAME = 140  # CreateFunction's FunctionName shape
+MAX_NAMESPACED_NAME = 256  # NamespacedFunctionName (GetFunction, DeleteFunction, Invoke...) in botocore's model
 MAX_QUALIFIER = 128
 MAX_SHORT_NAME = 64
 
@@ -73,13 +74,17 @@ def parse_function_name(
     account: str,
     namespaced: bool = True,
 ) -> FunctionRef:
-    """Split and check a FunctionName (and Qualifier) the way Lambda does."""
+    """Split and check a FunctionName (and Qualifier) the way Lambda does.
+
+    The length limit depends on the operation's shape: AWS reports "less than or equal to
+    140" for CreateFunction only; a 170-character name given to GetFunction, DeleteFunction
+    or Invoke gets the pattern error alone (recorded), as their shape allows 256.
+    """
     pattern = NAMESPACED_PATTERN if namespaced else FUNCTION_NAME_PATTERN
+    limit = MAX_NAMESPACED_NAME if namespaced else MAX_FUNCTION_NAME
     problems = []
-    if len(value) > MAX_FUNCTION_NAME:
-        problems.append(
-            _problem(value, "functionName", f"Member must have length less than or equal to {MAX_FUNCTION_NAME}")
-        )
+    if len(value) > limit:
+        problems.append(_problem(value, "functionName", f"Member must have length less than or equal to {limit}"))
     if not re.fullmatch(pattern, value):
         problems.append(_problem(value, "functionName", f"Member must satisfy regular expression pattern: {pattern}"))
     if qualifier is not None:

@@ -13,6 +13,8 @@ import os
 import shutil
 from pathlib import Path
 
+from host.environments.scratch import release_all, release_scratch
+
 
 def link_tree(source: str | Path, target: str | Path) -> None:
     """Make ``target`` (an existing, empty folder) hold what ``source`` holds."""
@@ -50,4 +52,11 @@ def make_slots(root: Path) -> tuple[Path, Path]:
 
 
 def remove_slots(root: Path) -> None:
+    release_scratch(root)  # its /tmp file system first: rmtree would empty it, not unmount it
     shutil.rmtree(root, ignore_errors=True)
+
+
+def remove_all_slots(slots_dir: Path) -> None:
+    """Every environment folder of an earlier run (a killed host leaves them, with their mounts)."""
+    release_all(slots_dir)
+    shutil.rmtree(slots_dir, ignore_errors=True)

@@ -45,6 +45,7 @@ REVISION_MISMATCH = (
     "retrieve the latest Revision Id"
 )
 PAGE_SIZE = 50
+TAGS_QUALIFIED = "Tags on function aliases and versions are not supported. Please specify a function ARN."
 # No AWS recording of this message was found; the wording follows AWS's other DLQ messages
 # ("Invalid dead letter queue ARN: FIFO SQS queue is not supported for dead letter configuration").
 DEAD_LETTER_INVALID = (
@@ -86,11 +87,10 @@ class FunctionService:
         return function_arn(self.region, self.account, name, qualifier)
 
     def get(self, value: str, qualifier: str | None = None) -> tuple[FunctionConfig, FunctionRef]:
+        """$LATEST, or AWS's 404, which keeps a qualifier that was given (even for a missing function)."""
         ref = self.ref(value, qualifier)
         function = self.store.get(ref.name)
-        if function is None:
-            raise function_not_found(self.arn(ref.name))
-        if ref.qualifier not in (None, LATEST):
+        if function is None or ref.qualifier not in (None, LATEST):
             raise function_not_found(self.arn(ref.name, ref.qualifier))
         return function, ref
 
@@ -175,7 +175,14 @@ class FunctionService:
 
     # -- update -----------------------------------------------------------------------------
 
-    def _begin_update(self, name_value: str, params: Mapping[str, Any], change: Callable[[FunctionConfig], dict]):
+    def _begin_update(
+        self,
+        name_value: str,
+        params: Mapping[str, Any],
+        change: Callable[[FunctionConfig], dict],
+        dry_run: bool = False,
+    ) -> FunctionConfig:
+        """Check and apply ``change``; with ``dry_run`` the checks only, and the configuration the change would give."""
         function, _ = self.get(name_value)
         if function.last_update_status == "InProgress":
             raise ResourceConflict(
@@ -185,6 +192,8 @@ class FunctionService:
         if revision and revision != function.revision_id:
             raise PreconditionFailed(REVISION_MISMATCH)
         changes = change(function)
+        if dry_run:  # nothing stored, so RevisionId, LastModified and the state stay as they are
+            return function.with_changes(**changes)
         updated = function.with_changes(
             **changes,
             revision_id=str(uuid.uuid4()),
@@ -200,14 +209,16 @@ class FunctionService:
         return updated
 
     def update_code(self, name_value: str, params: Mapping[str, Any]) -> FunctionConfig:
+        """UpdateFunctionCode; ``DryRun`` checks the request and the package and changes nothing."""
         if params.get("ImageUri"):
             raise InvalidParameterValue("Please don't provide ImageUri when updating a function with packageType Zip.")
+        dry_run = bool(params.get("DryRun"))
 
         def change(_: FunctionConfig) -> dict:
-            return {"code": self._code(params)}
+            return {"code": self._code(params, check_only=dry_run)}
 
         with self.lock:
-            return self._begin_update(name_value, params, change)
+            return self._begin_update(name_value, params, change, dry_run=dry_run)
 
     def update_configuration(self, name_value: str, params: Mapping[str, Any]) -> FunctionConfig:
         problems = validation.Problems()
@@ -289,7 +300,10 @@ class FunctionService:
     # -- tags and account -------------------------------------------------------------------
 
     def _tagged(self, arn: str) -> FunctionConfig:
+        """The function an unqualified ARN names; a version, alias or $LATEST ARN is refused first, as on AWS."""
         ref = self.ref(arn)
+        if ref.qualifier is not None:
+            raise InvalidParameterValue(TAGS_QUALIFIED)
         function = self.store.get(ref.name)
         if function is None or not arn.startswith("arn:"):
             raise function_not_found(self.arn(ref.name))
@@ -348,7 +362,8 @@ class FunctionService:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _code(self, code: Mapping[str, Any]) -> CodeRef:
+    def _code(self, code: Mapping[str, Any], check_only: bool = False) -> CodeRef:
+        """The package a request names, stored (or with ``check_only`` only checked)."""
         if code.get("ZipFile") is not None:
             try:
                 data = base64.b64decode(code["ZipFile"], validate=False)
@@ -356,7 +371,7 @@ class FunctionService:
                 raise InvalidParameterValue(
                     "Could not unzip uploaded file. Please check your file, then try to upload again."
                 ) from exc
-            return self.packages.store_zip(data)
+            return self.packages.check_zip(data) if check_only else self.packages.store_zip(data)
         bucket = code.get("S3Bucket")
         if bucket in LOCAL_CODE_BUCKETS and code.get("S3Key"):
             return self.packages.local_folder(code["S3Key"])

@@ -60,11 +60,13 @@ class VersionService:
         return self.store.version(ref.name, version)
 
     def get(self, value: str, qualifier: str | None = None) -> tuple[FunctionConfig, FunctionRef]:
-        """What GetFunction and GetFunctionConfiguration show, or AWS's 404."""
+        """What GetFunction and GetFunctionConfiguration show, or AWS's 404.
+
+        The 404 names the qualifier when one was given, even if the function itself is
+        missing (``Function not found: arn:...:function:f:$LATEST``), as AWS does.
+        """
         ref = self.functions.ref(value, qualifier)
-        if self.store.get(ref.name) is None:
-            raise function_not_found(self.functions.arn(ref.name))
-        function = self.lookup(ref)
+        function = self.lookup(ref) if self.store.get(ref.name) is not None else None
         if function is None:
             raise function_not_found(self.functions.arn(ref.name, ref.qualifier))
         return function, ref
@@ -111,7 +113,11 @@ class VersionService:
         return version
 
     def _source_key(self, latest: FunctionConfig) -> str:
-        """What identifies $LATEST's code and configuration (a folder's files by their stat)."""
+        """What identifies $LATEST's code and configuration (a folder's files by their stat).
+
+        Settings added after versions were first stored join the key only when set, so a
+        version published before keeps matching an unchanged $LATEST.
+        """
         layers = ",".join(layer.arn for layer in latest.layers)
         key = "|".join(
             (
@@ -119,6 +125,8 @@ class VersionService:
                 ",".join(latest.architectures), layers,
             )
         )  # fmt: skip
+        if latest.dead_letter_target:
+            key += "|dlq=" + latest.dead_letter_target
         if latest.code.local:
             key += "|" + folder_digest(latest.code.path)
         return key
@@ -139,11 +147,16 @@ class VersionService:
         return page, str(start + size) if start + size < len(everything) else None
 
     def delete(self, value: str, qualifier: str | None = None) -> None:
-        """DeleteFunction: the whole function, or with a qualifier one version (a missing one is no error)."""
+        """DeleteFunction: the whole function, or with a qualifier one version (a missing one is no error).
+
+        A qualifier is an alias when it matches AWS's alias pattern, so ``$latest`` or
+        ``$LATEST.PUBLISHED`` is treated as a version that does not exist (204, or the
+        function's 404), as AWS answers.
+        """
         ref = self.functions.ref(value, qualifier)
         if ref.qualifier == LATEST:
             raise InvalidParameterValue("$LATEST version cannot be deleted without deleting the function.")
-        if ref.qualifier is not None and not ref.qualifier.isdigit():
+        if ref.qualifier is not None and is_alias_name(ref.qualifier):
             raise InvalidParameterValue("Deletion of aliases is not currently supported.")
         if ref.qualifier is None:
             self.functions.delete(ref.name)
@@ -301,6 +314,11 @@ class VersionService:
         size = min(max_items or PAGE_SIZE, PAGE_SIZE)
         page = found[start : start + size]
         return page, str(start + size) if start + size < len(found) else None
+
+
+def is_alias_name(qualifier: str) -> bool:
+    """Whether a qualifier names an alias by AWS's pattern (not a number, nothing like ``$LATEST``)."""
+    return re.fullmatch(ALIAS_NAME_PATTERN, qualifier) is not None
 
 
 def _published_state(latest: FunctionConfig) -> dict:

@@ -6,7 +6,16 @@ import dataclasses
 import json
 from typing import Any
 
-from host.core.model import Alias, CodeRef, EventInvokeConfig, FunctionConfig, FunctionUrl, LayerRef, LayerVersion
+from host.core.model import (
+    Alias,
+    CodeRef,
+    EventInvokeConfig,
+    FunctionConfig,
+    FunctionPolicy,
+    FunctionUrl,
+    LayerRef,
+    LayerVersion,
+)
 
 
 def dumps(value: Any) -> str:
@@ -49,3 +58,9 @@ def url_from_json(text: str) -> FunctionUrl:
 
 def event_invoke_config_from_json(text: str) -> EventInvokeConfig:
     return EventInvokeConfig(**json.loads(text))
+
+
+def policy_from_json(text: str) -> FunctionPolicy:
+    data = json.loads(text)
+    data["statements"] = tuple(data["statements"])
+    return FunctionPolicy(**data)

@@ -37,6 +37,12 @@ CREATE TABLE IF NOT EXISTS function_urls (
     config TEXT NOT NULL,
     PRIMARY KEY (function_name, qualifier)
 );
+CREATE TABLE IF NOT EXISTS function_policies (
+    function_name TEXT NOT NULL,
+    qualifier TEXT NOT NULL,
+    config TEXT NOT NULL,
+    PRIMARY KEY (function_name, qualifier)
+);
 CREATE TABLE IF NOT EXISTS event_invoke_configs (
     function_name TEXT NOT NULL,
     qualifier TEXT NOT NULL,

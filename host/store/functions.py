@@ -1,4 +1,4 @@
-"""Functions with their versions, aliases, URLs and event settings: SQLite first, then memory.
+"""Functions with their versions, aliases, URLs, event settings and policies: SQLite first, then memory.
 
 Writes go to SQLite and then replace the in-memory entries, so the invoke path reads
 dicts and never touches the database. Writers are serialised by a lock; readers take
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import threading
 
-from host.core.model import LATEST, Alias, EventInvokeConfig, FunctionConfig, FunctionUrl
+from host.core.model import LATEST, Alias, EventInvokeConfig, FunctionConfig, FunctionPolicy, FunctionUrl
 from host.store.codec import (
     alias_from_json,
     dumps,
     event_invoke_config_from_json,
     function_from_json,
+    policy_from_json,
     url_from_json,
 )
 from host.store.db import Database
@@ -31,6 +32,7 @@ class FunctionStore:
         self._urls: dict[tuple[str, str], FunctionUrl] = {}  # by (function, qualifier)
         self._urls_by_id: dict[str, FunctionUrl] = {}
         self._event_configs: dict[tuple[str, str], EventInvokeConfig] = {}  # by (function, qualifier)
+        self._policies: dict[tuple[str, str], FunctionPolicy] = {}  # by (function, $LATEST/version/alias)
         conn = db.connection()
         for (config,) in conn.execute("SELECT config FROM functions"):
             function = function_from_json(config)
@@ -46,6 +48,9 @@ class FunctionStore:
         for (config,) in conn.execute("SELECT config FROM event_invoke_configs"):
             event_config = event_invoke_config_from_json(config)
             self._event_configs[(event_config.function_name, event_config.qualifier)] = event_config
+        for (config,) in conn.execute("SELECT config FROM function_policies"):
+            policy = policy_from_json(config)
+            self._policies[(policy.function_name, policy.qualifier)] = policy
 
     # -- $LATEST ------------------------------------------------------------------------------
 
@@ -69,15 +74,18 @@ class FunctionStore:
                 self._versions.setdefault(function.name, {})[function.version] = function
 
     def delete(self, name: str) -> FunctionConfig | None:
-        """The function with every version, alias and URL."""
+        """The function with every version, alias, URL and policy."""
         with self.lock, self.db.transaction() as conn:
             conn.execute("DELETE FROM functions WHERE name = ?", (name,))
             conn.execute("DELETE FROM aliases WHERE function_name = ?", (name,))
             conn.execute("DELETE FROM version_counters WHERE name = ?", (name,))
             conn.execute("DELETE FROM function_urls WHERE function_name = ?", (name,))
             conn.execute("DELETE FROM event_invoke_configs WHERE function_name = ?", (name,))
+            conn.execute("DELETE FROM function_policies WHERE function_name = ?", (name,))
             for key in [key for key in self._event_configs if key[0] == name]:
                 del self._event_configs[key]
+            for key in [key for key in self._policies if key[0] == name]:
+                del self._policies[key]
             self._versions.pop(name, None)
             self._aliases.pop(name, None)
             for url in [url for key, url in self._urls.items() if key[0] == name]:
@@ -113,7 +121,9 @@ class FunctionStore:
         with self.lock, self.db.transaction() as conn:
             conn.execute("DELETE FROM functions WHERE name = ? AND version = ?", (name, version))
             conn.execute("DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?", (name, version))
+            conn.execute("DELETE FROM function_policies WHERE function_name = ? AND qualifier = ?", (name, version))
             self._event_configs.pop((name, version), None)
+            self._policies.pop((name, version), None)
             return self._versions.get(name, {}).pop(version, None)
 
     # -- aliases ------------------------------------------------------------------------------
@@ -133,12 +143,14 @@ class FunctionStore:
             self._aliases.setdefault(alias.function_name, {})[alias.name] = alias
 
     def delete_alias(self, name: str, alias: str) -> Alias | None:
-        """The alias, and its URL with it."""
+        """The alias, and its URL, event settings and policy with it."""
         with self.lock, self.db.transaction() as conn:
             conn.execute("DELETE FROM aliases WHERE function_name = ? AND name = ?", (name, alias))
             conn.execute("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?", (name, alias))
             conn.execute("DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?", (name, alias))
+            conn.execute("DELETE FROM function_policies WHERE function_name = ? AND qualifier = ?", (name, alias))
             self._event_configs.pop((name, alias), None)
+            self._policies.pop((name, alias), None)
             url = self._urls.get((name, alias))
             if url is not None:
                 self._forget_url(url)
@@ -195,6 +207,25 @@ class FunctionStore:
                 "DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?", (name, qualifier)
             )
             return self._event_configs.pop((name, qualifier), None)
+
+    # -- resource-based policies ----------------------------------------------------------------
+
+    def policy(self, name: str, qualifier: str) -> FunctionPolicy | None:
+        """The policy of the function ($LATEST), a version or an alias, or None."""
+        return self._policies.get((name, qualifier))
+
+    def put_policy(self, policy: FunctionPolicy) -> None:
+        with self.lock, self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO function_policies (function_name, qualifier, config) VALUES (?, ?, ?)",
+                (policy.function_name, policy.qualifier, dumps(policy)),
+            )
+            self._policies[(policy.function_name, policy.qualifier)] = policy
+
+    def delete_policy(self, name: str, qualifier: str) -> FunctionPolicy | None:
+        with self.lock, self.db.transaction() as conn:
+            conn.execute("DELETE FROM function_policies WHERE function_name = ? AND qualifier = ?", (name, qualifier))
+            return self._policies.pop((name, qualifier), None)
 
     def _remember_url(self, url: FunctionUrl) -> None:
         self._urls[(url.function_name, url.qualifier)] = url

@@ -1,7 +1,8 @@
 """Content-addressed deployment packages and merged layer folders under the state directory.
 
 1. ``store_zip`` checks and unzips a package once into ``code/<sha256>/`` (kept with its
-   zip for download); the same bytes uploaded again reuse the folder.
+   zip for download); the same bytes uploaded again reuse the folder. ``check_zip`` makes
+   the same checks and stores nothing (UpdateFunctionCode's DryRun).
 2. ``merged_layers`` builds ``opt/<hash>/`` from layers in order (later layers win) once
    per combination, so an environment's ``/opt`` is never rebuilt per invoke.
 
@@ -40,12 +41,9 @@ class PackageStore:
 
     def store_zip(self, data: bytes) -> CodeRef:
         """Check and unzip ``data``; the result is shared by every upload of the same bytes."""
-        if len(data) > MAX_ZIPPED_SIZE:
-            raise RequestEntityTooLarge(f"Zipped size must be smaller than {MAX_ZIPPED_SIZE} bytes")
-        digest = hashlib.sha256(data)
-        hex_digest = digest.hexdigest()
-        target = self.code_dir / hex_digest
-        ref = CodeRef(base64.b64encode(digest.digest()).decode(), len(data), str(target))
+        ref = self._reference(data)
+        target = Path(ref.path)
+        hex_digest = target.name
         if target.is_dir():
             return ref
         archive = _open_zip(data)
@@ -63,6 +61,29 @@ class PackageStore:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return ref
+
+    def check_zip(self, data: bytes) -> CodeRef:
+        """What ``store_zip`` would give for ``data``, checked the same way, leaving the store as it was.
+
+        For a DryRun: the zip is unpacked into a scratch folder that is removed again.
+        """
+        ref = self._reference(data)
+        if Path(ref.path).is_dir():
+            return ref
+        archive = _open_zip(data)
+        scratch = Path(tempfile.mkdtemp(dir=self.tmp_dir))
+        try:
+            extract(archive, scratch)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return ref
+
+    def _reference(self, data: bytes) -> CodeRef:
+        """The CodeRef of a package: its SHA-256 names its folder; one too big is refused."""
+        if len(data) > MAX_ZIPPED_SIZE:
+            raise RequestEntityTooLarge(f"Zipped size must be smaller than {MAX_ZIPPED_SIZE} bytes")
+        digest = hashlib.sha256(data)
+        return CodeRef(base64.b64encode(digest.digest()).decode(), len(data), str(self.code_dir / digest.hexdigest()))
 
     def zip_path(self, code: CodeRef) -> Path | None:
         path = self.code_dir / f"{Path(code.path).name}.zip"

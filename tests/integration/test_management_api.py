@@ -125,6 +125,26 @@ def test_update_function_code_changes_what_runs(lambda_client, fresh):
     assert json.loads(lambda_client.invoke(FunctionName=name)["Payload"].read()) == "v2"
 
 
+def test_update_function_code_dry_run_answers_with_the_new_code_and_changes_nothing(lambda_client, fresh):
+    name = fresh()["FunctionName"]
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)
+    before = lambda_client.get_function_configuration(FunctionName=name)
+    new_code = make_zip({"app.py": "def handler(e, c):\n    return 'v2'\n"})
+    shown = lambda_client.update_function_code(FunctionName=name, ZipFile=new_code, DryRun=True, Publish=True)
+    assert shown["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert shown["CodeSize"] == len(new_code) and shown["CodeSha256"] != before["CodeSha256"]
+    assert (shown["RevisionId"], shown["Version"]) == (before["RevisionId"], "$LATEST")
+    kept = ("CodeSha256", "RevisionId", "LastModified", "LastUpdateStatus")
+    after = lambda_client.get_function_configuration(FunctionName=name)
+    assert {k: after[k] for k in kept} == {k: before[k] for k in kept}
+    listed = lambda_client.list_versions_by_function(FunctionName=name)["Versions"]
+    assert [v["Version"] for v in listed] == ["$LATEST"]  # Publish=True published nothing either
+    assert json.loads(lambda_client.invoke(FunctionName=name)["Payload"].read())["n"] == 1
+    with pytest.raises(ClientError) as caught:
+        lambda_client.update_function_code(FunctionName=name, ZipFile=b"not a zip", DryRun=True)
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterValueException"
+
+
 def test_update_function_configuration_changes_variables_and_memory(lambda_client, fresh):
     name = fresh()["FunctionName"]
     lambda_client.invoke(FunctionName=name)
@@ -343,6 +363,52 @@ def test_tags_are_listed_added_and_removed(lambda_client, fresh):
     assert lambda_client.list_tags(Resource=arn)["Tags"] == {"b": "2"}
     lambda_client.untag_resource(Resource=arn, TagKeys=["b"])
     assert "Tags" not in lambda_client.get_function(FunctionName=arn)
+
+
+def test_tags_on_a_version_alias_or_latest_arn_are_refused_as_on_aws(lambda_client, fresh):
+    arn = fresh(Tags={"a": "1"})["FunctionArn"]
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=arn)
+    version_arn = lambda_client.publish_version(FunctionName=arn)["FunctionArn"]
+    lambda_client.create_alias(FunctionName=arn, Name="live", FunctionVersion="1")
+    message = "Tags on function aliases and versions are not supported. Please specify a function ARN."
+    calls = (("tag_resource", {"Tags": {"b": "2"}}), ("untag_resource", {"TagKeys": ["a"]}), ("list_tags", {}))
+    for resource in (version_arn, f"{arn}:$LATEST", f"{arn}:live", f"{arn}:v1"):
+        for operation, params in calls:
+            with pytest.raises(ClientError) as caught:
+                getattr(lambda_client, operation)(Resource=resource, **params)
+            error = caught.value.response
+            status = error["ResponseMetadata"]["HTTPStatusCode"]
+            assert (status, error["Error"]["Code"], error["Error"]["Message"], error["Type"]) == (
+                400, "InvalidParameterValueException", message, "User",
+            )  # fmt: skip
+    assert lambda_client.list_tags(Resource=arn)["Tags"] == {"a": "1"}
+
+
+@pytest.mark.parametrize("operation", ["get_function", "delete_function", "invoke", "get_function_configuration"])
+def test_a_long_namespaced_name_gets_only_the_pattern_error_as_on_aws(lambda_client, operation):
+    name = f"arn:aws:lambda:invalid-region:123456789012:function:my-function{'a' * 170}"
+    for qualifier, count in ((None, 1), ("a" * 129, 2)):
+        params = {"FunctionName": name} | ({"Qualifier": qualifier} if qualifier else {})
+        with pytest.raises(ClientError) as caught:
+            getattr(lambda_client, operation)(**params)
+        message = caught.value.response["Error"]["Message"]
+        assert caught.value.response["Error"]["Code"] == "ValidationException"
+        assert message.startswith(f"{count} validation error")
+        assert "less than or equal to 140" not in message
+        assert f"Value '{name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular" in message
+
+
+def test_create_function_still_reports_the_140_character_limit(lambda_client):
+    name = f"arn:aws:lambda:invalid-region:123456789012:function:my-function{'a' * 170}"
+    with pytest.raises(ClientError) as caught:
+        lambda_client.create_function(
+            FunctionName=name, Runtime="python3.11", Role=DEFAULT_ROLE, Handler="app.handler",
+            Code={"ZipFile": make_zip(HANDLER)},
+        )  # fmt: skip
+    message = caught.value.response["Error"]["Message"]
+    assert message.startswith("2 validation errors detected: ")
+    problem = f"Value '{name}' at 'functionName' failed to satisfy constraint: "
+    assert problem + "Member must have length less than or equal to 140" in message
 
 
 def test_account_settings_report_limits_and_usage(lambda_client, fresh):

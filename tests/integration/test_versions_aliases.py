@@ -2,6 +2,7 @@
 
 import base64
 import contextlib
+import functools
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -118,6 +119,17 @@ def test_a_configuration_change_publishes_a_new_version(lambda_client, function)
     assert first["Environment"] == {"Variables": {"VAR": "staging"}}
     assert invoke(lambda_client, name, Qualifier="1")[1]["var"] == "staging"
     assert invoke(lambda_client, name, Qualifier="2")[1]["var"] == "prod"
+
+
+def test_a_dead_letter_config_change_publishes_a_new_version(lambda_client, function):
+    name = function()
+    assert lambda_client.publish_version(FunctionName=name)["Version"] == "1"
+    queue = "arn:aws:sqs:us-east-1:123456789012:dead-letters"
+    lambda_client.update_function_configuration(FunctionName=name, DeadLetterConfig={"TargetArn": queue})
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2})
+    second = lambda_client.publish_version(FunctionName=name)
+    assert (second["Version"], second["DeadLetterConfig"]) == ("2", {"TargetArn": queue})
+    assert "DeadLetterConfig" not in lambda_client.get_function_configuration(FunctionName=name, Qualifier="1")
 
 
 def test_publish_checks_code_sha256_and_revision_id(lambda_client, function):
@@ -291,6 +303,34 @@ def test_delete_function_with_a_qualifier_follows_aws(lambda_client, function):
     )  # fmt: skip
     status, _, message = error_of(lambda: lambda_client.delete_function(FunctionName="no-such-fn", Qualifier="1"))
     assert (status, message) == (404, f"Function not found: {ACCOUNT_ARN}:no-such-fn")
+    lambda_client.get_function(FunctionName=name)
+
+
+@pytest.mark.parametrize("operation", ["get_function", "get_function_configuration"])
+def test_a_missing_function_asked_with_a_qualifier_is_named_with_it(lambda_client, operation):
+    """AWS: test_ops_with_arn_qualifier_mismatch (match_exception) and lowercase_latest_qualifier."""
+    call = getattr(lambda_client, operation)
+    arn = f"{ACCOUNT_ARN}:some-function"
+    for params, shown in (
+        ({"FunctionName": f"{arn}:$LATEST", "Qualifier": "$LATEST"}, f"{arn}:$LATEST"),
+        ({"FunctionName": arn, "Qualifier": "$latest"}, f"{arn}:$latest"),
+        ({"FunctionName": "some-function", "Qualifier": "1"}, f"{arn}:1"),
+        ({"FunctionName": "some-function:live"}, f"{arn}:live"),
+        ({"FunctionName": "some-function"}, arn),
+    ):
+        status, kind, message = error_of(functools.partial(call, **params))
+        assert (status, kind, message) == (404, "ResourceNotFoundException", f"Function not found: {shown}")
+
+
+def test_delete_with_a_qualifier_outside_the_alias_pattern_is_a_missing_version(lambda_client, function):
+    """AWS: lowercase_latest_qualifier-delete_function; ``$latest`` is a valid qualifier, not an alias."""
+    arn = f"{ACCOUNT_ARN}:my-function"
+    status, kind, message = error_of(lambda: lambda_client.delete_function(FunctionName=arn, Qualifier="$latest"))
+    assert (status, kind, message) == (404, "ResourceNotFoundException", f"Function not found: {arn}")
+    name = function()
+    for qualifier in ("$latest", "$LATEST.PUBLISHED"):
+        answered = lambda_client.delete_function(FunctionName=name, Qualifier=qualifier)
+        assert answered["ResponseMetadata"]["HTTPStatusCode"] == 204
     lambda_client.get_function(FunctionName=name)
 
 

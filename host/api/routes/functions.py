@@ -86,7 +86,7 @@ def get_function_configuration(name: str):
 def update_function_code(name: str):
     params = body()
     function = services().functions.update_code(name, params)
-    if not params.get("Publish"):
+    if not params.get("Publish") or params.get("DryRun"):  # a dry run publishes nothing either
         return answer(configuration(function))
     version = services().versions.publish(function.name, {}, internal=True)
     # AWS answers with the new version, as it looks while being created.

@@ -4,6 +4,7 @@ import pytest
 
 from host.core.errors import InvalidParameterValue, ResourceNotFound, ValidationError
 from host.core.names import (
+    FUNCTION_NAME_PATTERN,
     NAMESPACED_PATTERN,
     QUALIFIER_PATTERN,
     AccessDenied,
@@ -63,10 +64,10 @@ def test_a_name_with_a_dot_is_refused_where_names_are_not_namespaced():
         parse("my.fn", namespaced=False)
 
 
-def test_a_name_longer_than_140_characters_is_a_validation_error():
+def test_a_name_longer_than_140_characters_is_a_validation_error_where_names_are_not_namespaced():
     name = "a" * 141
     with pytest.raises(ValidationError) as caught:
-        parse(name)
+        parse(name, namespaced=False)
     assert caught.value.message == (
         f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: "
         "Member must have length less than or equal to 140"
@@ -75,6 +76,28 @@ def test_a_name_longer_than_140_characters_is_a_validation_error():
 
 def test_a_name_of_140_characters_is_accepted():
     assert parse("a" * 140).name == "a" * 140
+    assert parse("a" * 140, namespaced=False).name == "a" * 140
+
+
+def test_a_namespaced_name_of_170_characters_gets_only_the_pattern_error_as_on_aws():
+    name = f"arn:aws:lambda:invalid-region:{ACCOUNT}:function:my-function{'a' * 170}"
+    with pytest.raises(ValidationError) as caught:
+        parse(name)
+    assert caught.value.message == (
+        f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: "
+        f"Member must satisfy regular expression pattern: {NAMESPACED_PATTERN}"
+    )
+    assert parse("a" * 170).name == "a" * 170
+
+
+def test_a_namespaced_name_longer_than_256_characters_is_a_validation_error():
+    name = "a" * 257
+    with pytest.raises(ValidationError) as caught:
+        parse(name)
+    assert caught.value.message == (
+        f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: "
+        "Member must have length less than or equal to 256"
+    )
 
 
 def test_a_qualifier_outside_its_pattern_is_a_validation_error():
@@ -99,7 +122,7 @@ def test_a_qualifier_longer_than_128_characters_is_a_validation_error():
 def test_several_problems_are_reported_together():
     name = "bad name " * 16
     with pytest.raises(ValidationError) as caught:
-        parse(name, "a.b")
+        parse(name, "a.b", namespaced=False)
     message = caught.value.message
     assert message.startswith("3 validation errors detected: ")
     problems = message.removeprefix("3 validation errors detected: ").split("; ")
@@ -107,7 +130,7 @@ def test_several_problems_are_reported_together():
         f"Value '{name}' at 'functionName' failed to satisfy constraint: "
         "Member must have length less than or equal to 140",
         f"Value '{name}' at 'functionName' failed to satisfy constraint: "
-        f"Member must satisfy regular expression pattern: {NAMESPACED_PATTERN}",
+        f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}",
         "Value 'a.b' at 'qualifier' failed to satisfy constraint: "
         f"Member must satisfy regular expression pattern: {QUALIFIER_PATTERN}",
     ]

@@ -180,6 +180,18 @@ def test_a_description_change_of_latest_publishes_a_new_number(functions, versio
     assert versions.publish("my-fn", {}).version == "2"
 
 
+def test_a_dead_letter_config_change_publishes_a_new_number(functions, versions, fn):
+    versions.publish("my-fn", {})
+    queue = "arn:aws:sqs:us-east-1:123456789012:dlq"
+    functions.update_configuration("my-fn", {"DeadLetterConfig": {"TargetArn": queue}})
+    second = versions.publish("my-fn", {})
+    assert (second.version, second.dead_letter_target) == ("2", queue)
+    assert versions.publish("my-fn", {}) == second  # unchanged since
+    functions.update_configuration("my-fn", {"DeadLetterConfig": {"TargetArn": ""}})
+    third = versions.publish("my-fn", {})
+    assert (third.version, third.dead_letter_target) == ("3", None)
+
+
 def test_a_code_change_publishes_a_new_number_with_the_new_code(functions, versions, fn):
     first = versions.publish("my-fn", {})
     functions.update_code("my-fn", zip_param("def handler(event, context):\n    return 2\n"))
@@ -346,7 +358,30 @@ def test_get_names_the_missing_function_or_qualifier(functions, versions, fn):
     with raises(ResourceNotFound, f"Function not found: {ARN}:live"):
         versions.get("my-fn:live")
     with raises(ResourceNotFound, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:missing"):
-        versions.get("missing", "1")
+        versions.get("missing")
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "shown"),
+    [
+        ("missing", "1", "missing:1"),
+        ("missing", "live", "missing:live"),
+        ("missing:live", None, "missing:live"),
+        ("arn:aws:lambda:us-east-1:123456789012:function:missing:$LATEST", "$LATEST", "missing:$LATEST"),
+        ("arn:aws:lambda:us-east-1:123456789012:function:missing", "$latest", "missing:$latest"),
+    ],
+)
+def test_a_missing_function_looked_up_with_a_qualifier_is_named_with_it(versions, value, qualifier, shown):
+    """AWS: test_ops_with_arn_qualifier_mismatch and lowercase_latest_qualifier-get_function."""
+    with raises(ResourceNotFound, f"Function not found: arn:aws:lambda:us-east-1:123456789012:function:{shown}"):
+        versions.get(value, qualifier)
+
+
+def test_latest_of_a_missing_function_keeps_the_qualifier_in_functions_lookups_too(functions):
+    with raises(ResourceNotFound, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:missing:1"):
+        functions.get("missing:1")
+    with raises(ResourceNotFound, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:missing"):
+        functions.get("missing")
 
 
 # -- delete ------------------------------------------------------------------------------------
@@ -387,6 +422,23 @@ def test_deleting_a_missing_version_is_no_error(functions, versions, fn):
 def test_deleting_a_version_of_a_missing_function_is_not_found(versions):
     with raises(ResourceNotFound, f"Function not found: {ARN}"):
         versions.delete("my-fn", "1")
+
+
+@pytest.mark.parametrize("qualifier", ["$latest", "$LATEST.PUBLISHED"])
+def test_a_qualifier_outside_the_alias_pattern_is_deleted_as_a_missing_version(functions, versions, fn, qualifier):
+    """AWS: lowercase_latest_qualifier-delete_function gives the function's 404; on a function, nothing to do."""
+    with raises(ResourceNotFound, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:missing"):
+        versions.delete("arn:aws:lambda:us-east-1:123456789012:function:missing", qualifier)
+    versions.publish("my-fn", {})
+    versions.delete("my-fn", qualifier)
+    assert [v.version for v in functions.store.versions("my-fn")] == ["1"]
+    assert functions.store.get("my-fn") is not None
+
+
+def test_a_long_qualifier_matching_the_alias_pattern_is_an_alias_to_delete(versions, fn):
+    """AWS: qualifier_too_long1-delete_function (65 characters)."""
+    with raises(InvalidParameterValue, "Deletion of aliases is not currently supported."):
+        versions.delete("my-fn", "a" * 65)
 
 
 def test_a_version_an_alias_points_at_cannot_be_deleted(functions, versions, fn):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from host.core.model import Alias, CodeRef, FunctionConfig, LayerRef
+from host.core.model import Alias, CodeRef, FunctionConfig, FunctionPolicy, LayerRef
 from host.store.db import Database
 from host.store.functions import FunctionStore
 
@@ -279,3 +279,45 @@ def test_a_function_created_again_after_a_delete_numbers_from_one(db):
     store.put(function())
     assert store.publish("my-fn", publisher()).version == "1"
     assert [v.version for v in FunctionStore(db).versions("my-fn")] == ["1"]
+
+
+# -- resource-based policies ------------------------------------------------------------------
+
+
+def policy(qualifier="$LATEST", sids=("s3",), revision="rev-1"):
+    statements = tuple(
+        {"Sid": sid, "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction"} for sid in sids
+    )
+    return FunctionPolicy("my-fn", qualifier, statements, revision)
+
+
+def test_a_policy_survives_a_new_store_with_its_statements_in_order(db):
+    FunctionStore(db).put_policy(policy(sids=("b", "a")))
+    reloaded = FunctionStore(db).policy("my-fn", "$LATEST")
+    assert reloaded == policy(sids=("b", "a"))
+    assert [s["Sid"] for s in reloaded.statements] == ["b", "a"]
+
+
+def test_policies_are_kept_per_qualifier_and_deleted_one_by_one(db):
+    store = FunctionStore(db)
+    store.put_policy(policy())
+    store.put_policy(policy("1", sids=("v",)))
+    assert store.delete_policy("my-fn", "$LATEST") == policy()
+    assert FunctionStore(db).policy("my-fn", "$LATEST") is None
+    assert FunctionStore(db).policy("my-fn", "1") == policy("1", sids=("v",))
+
+
+def test_a_policy_goes_with_its_function_version_or_alias(db):
+    store = FunctionStore(db)
+    store.put(function())
+    version = store.publish("my-fn", lambda n: function(version=str(n)))
+    store.put_alias(Alias("my-fn", "live", "arn:...:live", "1"))
+    for qualifier in ("$LATEST", version.version, "live"):
+        store.put_policy(policy(qualifier))
+    store.delete_alias("my-fn", "live")
+    store.delete_version("my-fn", "1")
+    assert (store.policy("my-fn", "live"), store.policy("my-fn", "1")) == (None, None)
+    assert FunctionStore(db).policy("my-fn", "1") is None
+    store.delete("my-fn")
+    assert store.policy("my-fn", "$LATEST") is None
+    assert FunctionStore(db).policy("my-fn", "$LATEST") is None

@@ -171,3 +171,26 @@ def test_a_symlink_in_one_layer_cannot_send_another_layers_files_outside(store, 
 def test_setuid_bits_are_not_kept(store):
     root = Path(store.store_zip(make_zip({"tool": "x"}, modes={"tool": 0o4755})).path)
     assert (root / "tool").stat().st_mode & 0o7777 == 0o755
+
+
+# -- checking without storing (UpdateFunctionCode's DryRun) -----------------------------------------
+
+
+def test_checking_a_package_gives_the_ref_storing_it_would_and_stores_nothing(store):
+    data = make_zip({"app.py": "print(1)\n"})
+    checked = store.check_zip(data)
+    assert list(store.code_dir.iterdir()) == [] and list(store.tmp_dir.iterdir()) == []
+    assert store.store_zip(data) == checked
+    assert store.check_zip(data) == checked  # already stored: the same answer
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"not a zip", make_zip({}), make_zip({"../escape.py": "x"}), make_zip({"a/b.py": "x"}, links={"a": "/etc"})],
+)
+def test_checking_refuses_what_storing_refuses(store, data):
+    with pytest.raises(InvalidParameterValue):
+        store.store_zip(data)
+    with pytest.raises(InvalidParameterValue):
+        store.check_zip(data)
+    assert list(store.code_dir.iterdir()) == [] and list(store.tmp_dir.iterdir()) == []
