@@ -15,12 +15,13 @@ from typing import Any
 from host.core.invocation import InvokeResult
 
 ERROR_MESSAGE_LIMIT = 1024  # bytes of the error message a dead-letter message carries
+RECORD_LIMIT = 256 * 1024  # what SQS, SNS and EventBridge take; beyond it AWS drops the payloads
 
 
 def _json_or_text(data: bytes) -> Any:
     try:
         return json.loads(data)
-    except ValueError:  # not JSON (or not UTF-8): the text, as far as it decodes
+    except (ValueError, RecursionError):  # not JSON (or not UTF-8, or nested too deep): the text
         return data.decode("utf-8", "replace")
 
 
@@ -58,6 +59,16 @@ def invocation_record(
         record["responseContext"] = context
         record["responsePayload"] = _json_or_text(response.payload) if response.payload else None
     return record
+
+
+def record_body(record: dict[str, Any]) -> bytes:
+    """The record as sent: without its request and response payloads when it would be too large,
+    as Lambda sends it ("Lambda will drop the payload when sending OnFailure event")."""
+    body = json.dumps(record, separators=(",", ":")).encode()
+    if len(body) > RECORD_LIMIT:
+        trimmed = {k: v for k, v in record.items() if k not in ("requestPayload", "responsePayload")}
+        body = json.dumps(trimmed, separators=(",", ":")).encode()
+    return body
 
 
 def error_message(response: InvokeResult | None, condition: str) -> str:

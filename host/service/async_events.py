@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -35,7 +34,7 @@ from host.core.async_policy import (
 )
 from host.core.errors import TooManyRequests
 from host.core.invocation import InvokeRequest, InvokeResult
-from host.core.invocation_record import dead_letter_attributes, invocation_record
+from host.core.invocation_record import dead_letter_attributes, invocation_record, record_body
 from host.core.model import LATEST, EventInvokeConfig, FunctionConfig
 from host.environments.scheduler import Scheduler
 from host.service.concurrency import ConcurrencyGate
@@ -71,8 +70,10 @@ class AsyncDispatcher:
         self.on_deliveries = on_deliveries
         self.incoming: list[tuple[str, str, str, bytes, asyncio.Future]] = []  # accepted, not yet committed
         self.setbacks: dict[str, int] = {}  # request id -> throttles or failed starts in a row
-        self.slots = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency
+        self.slots: dict[str, asyncio.Semaphore] = {}  # per function: one slow function does not hold up others
         self.tasks: set[asyncio.Task] = set()
+        self.by_function: dict[str, set[asyncio.Task]] = {}
 
     def start(self) -> None:
         """Schedule every event left in the queue (by a crash, or by retries not yet due)."""
@@ -107,9 +108,33 @@ class AsyncDispatcher:
                 future.set_result(None)
 
     def _schedule(self, event: QueuedEvent) -> None:
-        task = self.loop.create_task(self._run(event))
+        self._track(event.function_name, self.loop.create_task(self._run(event)))
+
+    def _track(self, function_name: str, task: asyncio.Task) -> None:
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        mine = self.by_function.setdefault(function_name, set())
+        mine.add(task)
+
+        def done(task: asyncio.Task) -> None:
+            self.tasks.discard(task)
+            mine.discard(task)
+            if not mine and self.by_function.get(function_name) is mine:
+                del self.by_function[function_name]
+
+        task.add_done_callback(done)
+
+    def drop_function(self, name: str) -> None:
+        """``name`` was deleted: its queued events go with it, as on AWS (a new function of the
+        same name must not run them). On the loop."""
+        for task in self.by_function.pop(name, set()):
+            task.cancel()
+        self.loop.run_in_executor(None, self.queue.remove_function, name)
+
+    def _slot(self, name: str) -> asyncio.Semaphore:
+        slot = self.slots.get(name)
+        if slot is None:
+            slot = self.slots[name] = asyncio.Semaphore(self.concurrency)
+        return slot
 
     async def _run(self, event: QueuedEvent) -> None:
         try:
@@ -143,11 +168,6 @@ class AsyncDispatcher:
         if self.gate.limit(function.name) == 0:  # reserved concurrency 0: no attempt, no retries
             await self._finish(event, function, None, Step(condition=ZERO_RESERVED_CONCURRENCY))
             return
-        try:
-            counted = self.gate.enter(function.name)
-        except TooManyRequests:
-            self._follow(event, function, None, Outcome.THROTTLED, settings, max_age)
-            return
         request = InvokeRequest(
             function=function,
             payload=event.payload,
@@ -155,12 +175,17 @@ class AsyncDispatcher:
             invoked_arn=self.arn_of(function.name, qualifier),
             trace_id=self.new_trace_id(),
         )
-        try:
-            async with self.slots:
-                result = await self.scheduler.invoke(request)
-        finally:
-            if counted:
-                self.gate.leave(function.name)
+        async with self._slot(function.name):  # a seat of reserved concurrency only once it can run
+            try:
+                counted = self.gate.enter(function.name)
+            except TooManyRequests:
+                self._follow(event, function, None, Outcome.THROTTLED, settings, max_age)
+                return
+            try:  # shielded: dropping the event must not cancel the scheduler's own invocation
+                result = await asyncio.shield(self.scheduler.invoke(request))
+            finally:
+                if counted:
+                    self.gate.leave(function.name)
         if result.error_type == "Sandbox.Failure":  # no environment could start: not the function's fault
             outcome = Outcome.NOT_STARTED
         else:
@@ -194,9 +219,7 @@ class AsyncDispatcher:
         return None
 
     def _schedule_end(self, event, function, result, step) -> None:
-        task = self.loop.create_task(self._finish(event, function, result, step))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self._track(event.function_name, self.loop.create_task(self._finish(event, function, result, step)))
 
     async def _finish(
         self,
@@ -206,7 +229,23 @@ class AsyncDispatcher:
         step: Step,
         deliver: bool = True,
     ) -> None:
-        """The event's end: removed from the queue together with what it delivers."""
+        """The event's end: removed from the queue together with what it delivers.
+
+        Should that fail (the database, a bug), the event stays queued and its end is
+        written again later: it is never left behind silently."""
+        try:
+            await self._write_end(event, function, result, step, deliver)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            failures = self.setbacks.get(event.request_id, 0) + 1
+            self.setbacks[event.request_id] = failures
+            delay = self.timing.backoff(failures)
+            log.exception("event %s: could not record its end; trying again in %.1f s", event.request_id, delay)
+            await asyncio.sleep(delay)
+            self._schedule_end(event, function, result, step)
+
+    async def _write_end(self, event, function, result, step, deliver) -> None:
         self.setbacks.pop(event.request_id, None)
         deliveries = self._deliveries(event, function, result, step.condition) if deliver and function else []
         if step.condition != SUCCESS and function is not None:
@@ -239,7 +278,7 @@ class AsyncDispatcher:
                 response=result,
                 at=now,
             )
-            body = json.dumps(record, separators=(",", ":")).encode()
+            body = record_body(record)
             kind = "OnSuccess" if succeeded else "OnFailure"
             deliveries.append(Delivery(event.request_id, function_arn, kind, destination, body, due=now, created=now))
         if not succeeded and function.dead_letter_target:

@@ -32,6 +32,7 @@ DESTINATION_REGEX = (
     r"((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)"
 )  # botocore's DestinationArn pattern, quoted in AWS's message
 DESTINATION_PATTERN = re.compile(DESTINATION_REGEX)
+MAX_DESTINATION_LENGTH = 350
 NO_SETTINGS = "You must specify at least one of error handling or destination setting."
 NO_FUNCTION = "The function doesn't exist."
 
@@ -40,10 +41,10 @@ def _check_numbers(params: Mapping[str, Any]) -> None:
     retries = params.get("MaximumRetryAttempts")
     age = params.get("MaximumEventAgeInSeconds")
     problems = []
-    if retries is not None and not (isinstance(retries, int) and 0 <= retries <= 2):
+    if retries is not None and not (isinstance(retries, int) and not isinstance(retries, bool) and 0 <= retries <= 2):
         limit = "less than or equal to 2" if isinstance(retries, int) and retries > 2 else "greater than or equal to 0"
         problems.append(problem(retries, "maximumRetryAttempts", f"Member must have value {limit}"))
-    if age is not None and not (isinstance(age, int) and 60 <= age <= 21600):
+    if age is not None and not (isinstance(age, int) and not isinstance(age, bool) and 60 <= age <= 21600):
         limit = "less than or equal to 21600" if isinstance(age, int) and age > 21600 else "greater than or equal to 60"
         problems.append(problem(age, "maximumEventAgeInSeconds", f"Member must have value {limit}"))
     if problems:
@@ -62,19 +63,29 @@ def _destinations(params: Mapping[str, Any]) -> dict[str, str | None]:
     for key, attribute in (("OnSuccess", "on_success"), ("OnFailure", "on_failure")):
         if key not in config:
             continue
-        target = (config.get(key) or {}).get("Destination")
-        if target and not DESTINATION_PATTERN.fullmatch(str(target)):
-            field = f"destinationConfig.{key[0].lower()}{key[1:]}.destination"
-            problems.append(
-                problem(target, field, f"Member must satisfy regular expression pattern: {DESTINATION_REGEX}")
-            )
-        found[attribute] = str(target) if target else None
+        side = config.get(key) or {}
+        target = side.get("Destination") if isinstance(side, Mapping) else None
+        if not isinstance(side, Mapping) or (target is not None and not isinstance(target, str)):
+            raise InvalidParameterValue(f"The provided destination config {key} is invalid.")
+        field = f"destinationConfig.{key[0].lower()}{key[1:]}.destination"
+        if target and not DESTINATION_PATTERN.fullmatch(target):
+            constraint = f"Member must satisfy regular expression pattern: {DESTINATION_REGEX}"
+            problems.append(problem(target, field, constraint))
+        elif target and len(target) > MAX_DESTINATION_LENGTH:
+            constraint = f"Member must have length less than or equal to {MAX_DESTINATION_LENGTH}"
+            problems.append(problem(target, field, constraint))
+        found[attribute] = target or None
     if problems:
         raise ValidationError(validation_message(problems))
     for target in (found.get("on_success"), found.get("on_failure")):
-        if target and target.split(":")[2] not in DESTINATION_SERVICES:
+        if target and _service(target) not in DESTINATION_SERVICES:
             raise InvalidParameterValue(f"The provided destination config {_java_text(found)} is invalid.")
     return found
+
+
+def _service(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[2] if len(parts) > 2 and parts[0] == "arn" else ""
 
 
 def _java_text(found: Mapping[str, str | None]) -> str:
@@ -198,13 +209,19 @@ class EventConfigService:
     def _check_functions(self, name: str, destinations: Mapping[str, str | None]) -> None:
         """A Lambda destination must exist and must not be the function itself."""
         for target in destinations.values():
-            if not target or target.split(":")[2] != "lambda":
+            if not target or _service(target) != "lambda":
                 continue
+            invalid = InvalidParameterValue(f"The destination ARN {target} is invalid.")
             try:
                 ref = self.functions.ref(target)
             except LambdaApiError as exc:
-                raise InvalidParameterValue(f"The destination ARN {target} is invalid.") from exc
+                raise invalid from exc
             if ref.name == name:
                 raise InvalidParameterValue("You can't specify the function as a destination for itself.")
-            if self.store.get(ref.name) is None:
-                raise InvalidParameterValue(f"The destination ARN {target} is invalid.")
+            qualifier = ref.qualifier
+            if self.store.get(ref.name) is None or (
+                qualifier not in (None, LATEST)
+                and self.store.version(ref.name, qualifier) is None
+                and self.store.alias(ref.name, qualifier) is None
+            ):
+                raise invalid

@@ -103,6 +103,11 @@ class EventQueue:
                 "UPDATE async_events SET attempts = ?, due = ? WHERE request_id = ?", (attempts, due, request_id)
             )
 
+    def remove_function(self, function_name: str) -> int:
+        """Drop the queued events of a deleted function; how many."""
+        with self.db.transaction() as conn:
+            return conn.execute("DELETE FROM async_events WHERE function_name = ?", (function_name,)).rowcount
+
     def finish(self, request_id: str, deliveries: list[Delivery]) -> list[Delivery]:
         """Remove the event and queue what it delivers, in one transaction; the stored deliveries."""
         stored = []

@@ -13,6 +13,7 @@ import time
 from datetime import datetime
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from host.testing.plugin import DEFAULT_ROLE, client_for, make_zip
@@ -327,3 +328,37 @@ def test_events_over_reserved_concurrency_wait_their_turn_without_using_an_attem
     assert {r["requestContext"]["approximateInvokeCount"] for r in records} == {1}  # throttles cost no attempt
     ends = sorted(datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00")).timestamp() for r in records)
     assert all(later - earlier >= 0.45 for earlier, later in itertools.pairwise(ends))  # one at a time
+
+
+def test_events_of_a_deleted_function_do_not_run_on_a_new_function_of_the_same_name(client, host, recorder):
+    name = reporter(client, host, recorder, "reborn")
+    client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
+    sent = [
+        client.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"sleep": 1}')["ResponseMetadata"][
+            "RequestId"
+        ]
+        for _ in range(4)
+    ]
+    recorder.wait_for(1)  # the first runs; three wait for the one seat
+    client.delete_function(FunctionName=name)
+    reporter(client, host, recorder, name)
+    fresh = client.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")["ResponseMetadata"]["RequestId"]
+    recorder.wait_for(2)
+    time.sleep(1.5)
+    ran = [call["request_id"] for call in recorder.calls]
+    assert ran == [sent[0], fresh]
+
+
+@pytest.mark.parametrize(
+    "destination",
+    [{"OnSuccess": {"Destination": "kafka://broker:9092"}}, {"OnSuccess": "arn:aws:sqs:us-east-1:1:q"}],
+)
+def test_odd_destinations_get_a_client_error_not_a_server_error(client, host, recorder, destination):
+    name = reporter(client, host, recorder, "odd-destinations")
+    answer = requests.put(
+        f"{host.endpoint}/2019-09-25/functions/{name}/event-invoke-config",
+        json={"DestinationConfig": destination},
+        timeout=30,
+    )  # raw: boto3 cannot even send the second one
+    assert answer.status_code == 400
+    assert answer.headers["X-Amzn-ErrorType"] in ("InvalidParameterValueException", "ValidationException")

@@ -86,3 +86,27 @@ def test_dead_letter_attributes_name_the_request_and_the_error_cut_to_one_kiloby
     assert attributes["RequestID"] == {"DataType": "String", "StringValue": "r-1"}
     assert attributes["ErrorCode"] == {"DataType": "Number", "StringValue": "200"}
     assert attributes["ErrorMessage"]["StringValue"] == "x" * 1024
+
+
+def test_a_record_too_large_for_the_destination_goes_without_its_payloads():
+    from host.core.invocation_record import RECORD_LIMIT, record_body
+
+    small = invocation_record(
+        request_id="r", function_arn=ARN, condition="Success", invoke_count=1, request_payload=b'{"a": 1}',
+        response=InvokeResult(b'"ok"', "$LATEST"), at=0.0,
+    )  # fmt: skip
+    assert json.loads(record_body(small)) == small
+    big = {**small, "requestPayload": "x" * RECORD_LIMIT}
+    trimmed = json.loads(record_body(big))
+    assert "requestPayload" not in trimmed and "responsePayload" not in trimmed
+    assert trimmed["requestContext"] == small["requestContext"]
+    assert trimmed["responseContext"] == small["responseContext"]
+
+
+def test_a_response_nested_too_deep_for_json_is_kept_as_text():
+    deep = b"[" * 5000 + b"]" * 5000
+    record = invocation_record(
+        request_id="r", function_arn=ARN, condition="Success", invoke_count=1, request_payload=b"{}",
+        response=InvokeResult(deep, "$LATEST"), at=0.0,
+    )  # fmt: skip
+    assert record["responsePayload"] == deep.decode()

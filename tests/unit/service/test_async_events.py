@@ -195,3 +195,25 @@ def test_a_failed_commit_fails_every_caller_of_the_batch(tmp_path):
 
     results = accept_two(tmp_path, broken)
     assert [type(r) for r in results] == [RuntimeError, RuntimeError]
+
+
+def test_an_end_that_cannot_be_written_is_written_again_later(tmp_path):
+    scheduler = Scheduler(SUCCESS)
+    config = EventInvokeConfig("fn", "$LATEST", on_success="arn:aws:sqs:us-east-1:1:q")
+    real_finish = EventQueue.finish
+    failures = []
+
+    def flaky(self, request_id, deliveries):
+        if not failures:
+            failures.append(request_id)
+            raise OSError("database is locked")
+        return real_finish(self, request_id, deliveries)
+
+    EventQueue.finish = flaky
+    try:
+        queue, [delivery] = run(tmp_path, scheduler, config=config)
+    finally:
+        EventQueue.finish = real_finish
+    assert failures == ["req-0"]
+    assert len(scheduler.requests) == 1  # the function did not run again: only its end was rewritten
+    assert queue.count() == 0 and delivery.kind == "OnSuccess"
