@@ -272,8 +272,10 @@ class Host:
         if config.hot_reload:
             self.code_watcher = CodeWatcher(self._local_folders, self.functions.refresh_local_code)
             await self.loop.run_in_executor(self.api_executor, self.code_watcher.start)
-        for runtime in {f.runtime for f in self.function_store.all() if f.state == "Active"}:
-            self.scheduler.prewarm(runtime)
+        for runtime, tmp_mb in {
+            (f.runtime, f.ephemeral_storage) for f in self.function_store.all() if f.state == "Active"
+        }:
+            self.scheduler.prewarm(runtime, tmp_mb)
         self.dispatcher.start()
         self.deliveries.start()
         log.info("lambda-host listening on %s", self.endpoint)
@@ -289,6 +291,8 @@ class Host:
         and its code folder."""
         if self.scheduler is not None:
             self.loop.call_soon_threadsafe(self.scheduler.retire, name)
+        if self.dispatcher is not None and self.function_store.get(name) is None:  # deleted
+            self.loop.call_soon_threadsafe(self.dispatcher.drop_function, name)
         if self.url_listeners is not None:
             self.url_listeners.sync()
         if self.code_watcher is not None:
@@ -319,6 +323,7 @@ class Host:
             await self.scheduler.close()
         if self.backend is not None:
             await self.loop.run_in_executor(None, self.backend.remove_labelled, {"lambda-host.instance": self.instance})
+            await self.loop.run_in_executor(None, remove_all_slots, self.state_dir / "slots")  # /tmp mounts too
         if self.api_executor is not None:
             self.api_executor.shutdown(wait=False)
         if self.functions is not None:

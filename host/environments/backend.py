@@ -31,6 +31,7 @@ class ContainerSpec:
     agent_token: str
     memory_mb: int
     mounts: tuple[Mount, ...] = ()
+    read_only_root: bool = True  # only /tmp (a mount) is writable, as on Lambda
     labels: dict[str, str] = field(default_factory=dict)
 
 

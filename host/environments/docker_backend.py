@@ -1,8 +1,13 @@
 """The Docker backend: one container per environment, through the Docker SDK for Python.
 
 Containers run the agent as PID 1, on the default bridge network so the agent and the
-runtime reach the host through the bridge's gateway. Memory is limited to the
-function's MemorySize with no swap. Every container carries the host's labels, so
+runtime reach the host through the bridge's gateway. They are locked down as Lambda's
+are: a read-only root file system (only /tmp, a mount, is writable), every capability
+dropped but the three the agent needs to start the runtime as Lambda's unprivileged
+user and to kill its processes, no privilege escalation, at most ``PIDS_LIMIT``
+processes and threads (a fork bomb hurts only its own environment), memory limited to
+the function's MemorySize with no swap, and CPU weighted by MemorySize as Lambda
+allots it (1,769 MB is one vCPU). Every container carries the host's labels, so
 leftovers can always be found and removed.
 """
 
@@ -21,6 +26,26 @@ log = logging.getLogger("lambda_host.docker")
 
 LABEL = "lambda-host"
 HOST_ALIAS = "host.docker.internal"  # how containers reach the host when the bridge gateway is not local
+AGENT_CAPABILITIES = ("SETUID", "SETGID", "KILL")  # become Lambda's user; kill the runtime's processes
+PIDS_LIMIT = 1024  # Lambda's limit on processes and threads in an execution environment
+MB_PER_VCPU = 1769
+CPU_PERIOD_US = 100_000
+
+
+def cpu_limits(memory_mb: int) -> dict[str, int]:
+    """CPU in proportion to memory: a weight (shares) that splits a busy machine as Lambda
+    splits its cores, and a ceiling of ``memory_mb / 1769`` vCPUs, but never below one vCPU.
+
+    Lambda gives a 128 MB function 7% of a vCPU; capping it so hard here would make every
+    local invoke wait on CPU quota (the runtime's own work per invoke included), so
+    functions of up to 1,769 MB may use one whole core when it is free.
+    """
+    vcpus = max(1.0, memory_mb / MB_PER_VCPU)
+    return {
+        "cpu_shares": max(2, round(1024 * memory_mb / MB_PER_VCPU)),
+        "cpu_period": CPU_PERIOD_US,
+        "cpu_quota": int(vcpus * CPU_PERIOD_US),
+    }
 
 
 def bridge_gateway(client: docker.DockerClient) -> str | None:
@@ -77,6 +102,12 @@ class DockerBackend:
             mounts=mounts,
             mem_limit=f"{spec.memory_mb}m",
             memswap_limit=f"{spec.memory_mb}m",
+            **cpu_limits(spec.memory_mb),
+            read_only=spec.read_only_root,
+            cap_drop=["ALL"],
+            cap_add=list(AGENT_CAPABILITIES),
+            security_opt=["no-new-privileges"],
+            pids_limit=PIDS_LIMIT,
             network_mode="bridge",
             stop_signal="SIGKILL",
             extra_hosts={HOST_ALIAS: "host-gateway"} if spec.agent_address.startswith(HOST_ALIAS) else None,
@@ -87,7 +118,9 @@ class DockerBackend:
         return ContainerHandle(container.id, spec.name, memory_peak_file(pid) if pid else None)
 
     def set_memory(self, handle: ContainerHandle, memory_mb: int) -> None:
-        self.client.api.update_container(handle.id, mem_limit=f"{memory_mb}m", memswap_limit=f"{memory_mb}m")
+        self.client.api.update_container(
+            handle.id, mem_limit=f"{memory_mb}m", memswap_limit=f"{memory_mb}m", **cpu_limits(memory_mb)
+        )
 
     def destroy(self, handle: ContainerHandle) -> None:
         try:

@@ -16,7 +16,9 @@ import logging
 import os
 import secrets
 import socket
+import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from host.core import platform_errors, reports
@@ -30,6 +32,7 @@ from host.environments.agent_protocol import encode, read_frame, spawn_frame
 from host.environments.backend import ContainerHandle, ContainerSpec, Mount
 from host.environments.invocation import Invocation
 from host.environments.runtime_log import RuntimeLog
+from host.environments.scratch import make_scratch
 from host.environments.slots import link_tree, make_slots, remove_slots
 from host.environments.spawning import NoEntrypoint, entrypoint, runtime_variables
 from host.http.server import serve
@@ -44,15 +47,17 @@ log = logging.getLogger("lambda_host.environment")
 S = EnvState
 UNHANDLED = "Unhandled"
 ERROR_CAUSE_CONTENT_TYPE = "application/vnd.aws.lambda.error.cause+json"
+DEFAULT_TMP_MB = 512  # EphemeralStorage's default: what stems are made with
 
 
 class Environment:
     """Starts generic (a stem); ``specialize`` makes it one function's environment."""
 
-    def __init__(self, scheduler: Scheduler, runtime: RuntimeDefinition) -> None:
+    def __init__(self, scheduler: Scheduler, runtime: RuntimeDefinition, tmp_mb: int = DEFAULT_TMP_MB) -> None:
         self.scheduler = scheduler
         self.loop = scheduler.loop
         self.runtime = runtime
+        self.tmp_mb = tmp_mb  # the size of /tmp, fixed when the container starts (EphemeralStorage)
         self.function: FunctionConfig | None = None
         self.key: tuple | None = None
         self.opt_dir: str | None = None
@@ -60,6 +65,8 @@ class Environment:
         self.token = secrets.token_hex(16)
         self.lifecycle = Lifecycle()
         self.slot = scheduler.settings.slots_dir / self.id
+        self.slot_lock = threading.Lock()
+        self.slot_released = False
         self.container: ContainerHandle | None = None
         self.memory_mb = scheduler.settings.stem_memory_mb
         self.server: asyncio.Server | None = None
@@ -112,7 +119,7 @@ class Environment:
         # Image and mounts may mean building or unpacking (minutes, once): never on the loop.
         image = await self.loop.run_in_executor(executor, catalog.image, self.runtime.id)
         shared = await self.loop.run_in_executor(executor, catalog.shared_mounts, self.runtime.id)
-        task_slot, opt_slot = await self.loop.run_in_executor(executor, make_slots, self.slot)
+        task_slot, opt_slot, tmp_slot = await self.loop.run_in_executor(executor, self._make_slots)
         self._check_alive()
         self.server = await serve(
             RuntimeApi(self).handle,
@@ -135,6 +142,7 @@ class Environment:
                 *(Mount(source, target) for source, target in shared),
                 Mount(str(task_slot), "/var/task"),
                 Mount(str(opt_slot), "/opt"),
+                Mount(str(tmp_slot), "/tmp", read_only=False),
             ),
             labels={**settings.labels, "lambda-host.runtime": self.runtime.id},
         )
@@ -148,6 +156,19 @@ class Environment:
                 self.peak_fd = os.open(self.container.memory_peak_file, os.O_RDONLY)
         await asyncio.wait_for(asyncio.shield(self.attached), settings.agent_timeout)
         self.lifecycle.move(S.STEM)
+
+    def _make_slots(self) -> tuple[Path, Path, Path]:
+        """The folders mounted at /var/task, /opt and /tmp (a file system of its own); in a thread."""
+        with self.slot_lock:  # never after _remove_slots: a mount made then would outlive the environment
+            if self.slot_released:
+                raise RuntimeError("the environment was removed while starting")
+            task, opt = make_slots(self.slot)
+            return task, opt, make_scratch(self.slot, self.tmp_mb)
+
+    def _remove_slots(self) -> None:
+        with self.slot_lock:
+            self.slot_released = True
+            remove_slots(self.slot)
 
     def _check_alive(self) -> None:
         if not self.lifecycle.alive:
@@ -544,6 +565,6 @@ class Environment:
             log.warning("environment %s: could not remove its container: %s", self.id, exc)
         finally:
             with contextlib.suppress(Exception):
-                await self.loop.run_in_executor(executor, remove_slots, self.slot)
+                await self.loop.run_in_executor(executor, self._remove_slots)
             self.lifecycle.move(S.DESTROYED)
             self.scheduler.on_gone(self)

@@ -26,7 +26,7 @@ from host.core.model import FunctionConfig
 from host.core.states import EnvState
 from host.environments.agent_listener import AgentListener
 from host.environments.backend import Backend
-from host.environments.environment import Environment
+from host.environments.environment import DEFAULT_TMP_MB, Environment
 from host.environments.invocation import Invocation
 from host.environments.logsink import LogSink
 from host.environments.stems import StemPool
@@ -146,14 +146,14 @@ class Scheduler:
             for _ in range(policy.starts_needed(len(queue), pool.envs)):
                 self._start(pool, function)
 
-    def prewarm(self, runtime: str) -> None:
+    def prewarm(self, runtime: str, tmp_mb: int = DEFAULT_TMP_MB) -> None:
         """Keep stems ready for functions of ``runtime`` (called when one is deployed)."""
         definition = self.catalog.definition(runtime)
         if definition is not None and self.settings.prewarm > 0:
-            self.stems.want(definition)
+            self.stems.want(definition, tmp_mb)
 
     def _start(self, pool: Pool, function: FunctionConfig) -> None:
-        env = self.stems.take(self.catalog.definition(function.runtime))
+        env = self.stems.take(self.catalog.definition(function.runtime), function.ephemeral_storage)
         env.key = pool.key  # counted in its pool from now on, though not specialised yet
         pool.envs.append(env)
         self.spawn(self._specialize(pool, env, function))
@@ -199,7 +199,7 @@ class Scheduler:
         pool = self.pools.get(env.key) if env.key is not None else None
         if pool is None:
             if env.key is None:
-                self.stems.replenish(env.runtime)
+                self.stems.replenish(env.runtime, env.tmp_mb)
             return
         if env in pool.envs:
             pool.envs.remove(env)

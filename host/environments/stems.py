@@ -1,4 +1,6 @@
-"""Stems: generic environments started ahead of demand, one small pool per runtime image.
+"""Stems: generic environments started ahead of demand, one small pool per runtime image
+and size of /tmp (a container's /tmp is fixed when it starts; most functions keep the
+default 512 MB, so most pools are one per runtime).
 
 A cold start that finds a stem skips the container start (the slow part: ~200 ms, and
 over a second when many containers start at once) and only links the code, sets the
@@ -20,7 +22,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from host.core.states import EnvState
-from host.environments.environment import Environment
+from host.environments.environment import DEFAULT_TMP_MB, Environment
 from host.images.definitions import RuntimeDefinition
 
 if TYPE_CHECKING:
@@ -31,6 +33,12 @@ log = logging.getLogger("lambda_host.stems")
 BURST_WINDOW = 5.0  # cold starts this close together count as one burst
 BURST_MEMORY = 600.0  # how long a burst keeps the pool larger
 MAX_STEMS = 16
+
+Kind = tuple[str, int]  # runtime id, size of /tmp in MB
+
+
+def kind_of(env: Environment) -> Kind:
+    return (env.runtime.id, env.tmp_mb)
 
 
 def burst_target(prewarm: int, takes: list[float], now: float) -> int:
@@ -55,47 +63,51 @@ class StemPool:
     def __init__(self, scheduler: Scheduler, prewarm: int) -> None:
         self.scheduler = scheduler
         self.prewarm = prewarm
-        self.spare: dict[str, list[Environment]] = {}  # not yet claimed: starting or ready
-        self.starting: dict[str, int] = {}  # stems of each runtime still starting, claimed or not
-        self.takes: dict[str, deque[float]] = {}
-        self.wanted: dict[str, RuntimeDefinition] = {}
+        self.spare: dict[Kind, list[Environment]] = {}  # not yet claimed: starting or ready
+        self.starting: dict[Kind, int] = {}  # stems of each kind still starting, claimed or not
+        self.takes: dict[Kind, deque[float]] = {}
+        self.wanted: dict[Kind, RuntimeDefinition] = {}
 
-    def want(self, runtime: RuntimeDefinition) -> None:
-        """Keep stems of ``runtime`` from now on."""
-        self.wanted[runtime.id] = runtime
-        self.replenish(runtime)
+    def want(self, runtime: RuntimeDefinition, tmp_mb: int = DEFAULT_TMP_MB) -> None:
+        """Keep stems of ``runtime`` (with a /tmp of ``tmp_mb``) from now on."""
+        self.wanted[(runtime.id, tmp_mb)] = runtime
+        self.replenish(runtime, tmp_mb)
 
-    def target(self, runtime_id: str) -> int:
-        return burst_target(self.prewarm, list(self.takes.get(runtime_id, ())), time.monotonic())
+    def target(self, kind: Kind) -> int:
+        return burst_target(self.prewarm, list(self.takes.get(kind, ())), time.monotonic())
 
-    def take(self, runtime: RuntimeDefinition) -> Environment:
+    def take(self, runtime: RuntimeDefinition, tmp_mb: int = DEFAULT_TMP_MB) -> Environment:
         """A stem for a function of ``runtime``: a ready one, one on its way, or a new one."""
-        takes = self.takes.setdefault(runtime.id, deque(maxlen=4 * MAX_STEMS))
+        kind = (runtime.id, tmp_mb)
+        takes = self.takes.setdefault(kind, deque(maxlen=4 * MAX_STEMS))
         takes.append(time.monotonic())
-        spare = self.spare.setdefault(runtime.id, [])
+        spare = self.spare.setdefault(kind, [])
         ready = [env for env in spare if env.state is EnvState.STEM]
         starting = [env for env in spare if env.state is EnvState.STARTING]
-        env = ready[0] if ready else starting[0] if starting else self._start(runtime)
+        env = ready[0] if ready else starting[0] if starting else self._start(runtime, tmp_mb)
         spare.remove(env)
-        self.wanted.setdefault(runtime.id, runtime)
-        self.replenish(runtime)
+        self.wanted.setdefault(kind, runtime)
+        self.replenish(runtime, tmp_mb)
         return env
 
-    def replenish(self, runtime: RuntimeDefinition) -> None:
-        if runtime.id not in self.wanted or self.scheduler.closing or self.starting.get(runtime.id):
+    def replenish(self, runtime: RuntimeDefinition, tmp_mb: int = DEFAULT_TMP_MB) -> None:
+        kind = (runtime.id, tmp_mb)
+        if kind not in self.wanted or self.scheduler.closing or self.starting.get(kind):
             return
-        spare = self.spare.setdefault(runtime.id, [])
-        for _ in range(self.target(runtime.id) - len(spare)):
-            self._start(runtime)
+        spare = self.spare.setdefault(kind, [])
+        for _ in range(self.target(kind) - len(spare)):
+            self._start(runtime, tmp_mb)
 
-    def _start(self, runtime: RuntimeDefinition) -> Environment:
-        env = Environment(self.scheduler, runtime)
-        self.spare.setdefault(runtime.id, []).append(env)
-        self.starting[runtime.id] = self.starting.get(runtime.id, 0) + 1
+    def _start(self, runtime: RuntimeDefinition, tmp_mb: int) -> Environment:
+        env = Environment(self.scheduler, runtime, tmp_mb)
+        kind = kind_of(env)
+        self.spare.setdefault(kind, []).append(env)
+        self.starting[kind] = self.starting.get(kind, 0) + 1
         self.scheduler.spawn(self._run(env))
         return env
 
     async def _run(self, env: Environment) -> None:
+        kind = kind_of(env)
         started = False
         try:
             await env.start()
@@ -106,19 +118,19 @@ class StemPool:
             self.forget(env)
             await env.destroy()
         finally:
-            self.starting[env.runtime.id] -= 1
-        if started and not self.starting[env.runtime.id]:
-            self.replenish(env.runtime)
+            self.starting[kind] -= 1
+        if started and not self.starting[kind]:
+            self.replenish(env.runtime, env.tmp_mb)
 
     def trim(self) -> None:
-        """Remove ready stems beyond each runtime's target (a burst's extra stems, once forgotten)."""
-        for runtime_id, spare in self.spare.items():
-            extra = len(spare) - self.target(runtime_id)
+        """Remove ready stems beyond each kind's target (a burst's extra stems, once forgotten)."""
+        for kind, spare in self.spare.items():
+            extra = len(spare) - self.target(kind)
             for env in [env for env in spare if env.state is EnvState.STEM][: max(0, extra)]:
                 env.destroy()
 
     def forget(self, env: Environment) -> None:
-        spare = self.spare.get(env.runtime.id, [])
+        spare = self.spare.get(kind_of(env), [])
         if env in spare:
             spare.remove(env)
 

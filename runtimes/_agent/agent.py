@@ -5,8 +5,8 @@ restart a runtime, learn how it died, or reset it after a timeout:
 
 1. At start it dials the host twice: a control connection and a log connection
    (each opened with a hello frame carrying the environment's token).
-2. ``spawn`` starts the runtime (the bootstrap) with the environment, working
-   directory and arguments the host sends, and answers ``spawned <pid>`` or
+2. ``spawn`` starts the runtime (the bootstrap) as Lambda's user (993:990) with the
+   environment, working directory and arguments the host sends, and answers ``spawned <pid>`` or
    ``spawn-failed <reason>`` (worded as Lambda words it: ``fork/exec <path>: <error>``);
    the runtime's stdout and stderr are the log connection, so function output
    reaches the host without passing through here.
@@ -30,6 +30,9 @@ import socket
 import struct
 import sys
 import time
+
+RUNTIME_UID = 993  # sbx_user1051, the user Lambda runs functions as
+RUNTIME_GID = 990
 
 
 def encode(*fields):
@@ -159,6 +162,10 @@ class Agent:
                     f.write("1000")  # the runtime, never the agent, is what the OOM killer takes
             except OSError:
                 pass
+            if os.getuid() == 0:  # Lambda's unprivileged user; with no-new-privileges it keeps no capability
+                os.setgroups([])
+                os.setgid(RUNTIME_GID)
+                os.setuid(RUNTIME_UID)
             os.chdir(cwd)
             os.closerange(3, status_w)
             os.closerange(status_w + 1, 65536)

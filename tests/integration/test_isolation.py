@@ -1,0 +1,114 @@
+"""Execution environments locked down as Lambda's: user, file systems, capabilities, /tmp, processes."""
+
+import concurrent.futures
+import json
+
+PROBE = """
+import errno, os
+
+def handler(event, context):
+    status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
+    writes = {}
+    for path in ("/var/task/new", "/opt/new", "/new", "/etc/new", "/tmp/new"):
+        try:
+            with open(path, "w") as f:
+                f.write("x")
+            writes[path] = "ok"
+        except OSError as e:
+            writes[path] = errno.errorcode[e.errno]
+    tmp = os.statvfs("/tmp")
+    return {
+        "uid": os.getuid(), "gid": os.getgid(), "euid": os.geteuid(),
+        "cap_eff": status["CapEff"].strip(), "cap_prm": status["CapPrm"].strip(),
+        "no_new_privs": status["NoNewPrivs"].strip(), "writes": writes,
+        "tmp_mb": tmp.f_blocks * tmp.f_frsize // 2**20,
+    }
+"""
+
+FILL_TMP = """
+import errno, os
+
+def handler(event, context):
+    if event.get("check"):
+        return {"kept": os.path.exists("/tmp/keep"), "fill_gone": not os.path.exists("/tmp/fill")}
+    open("/tmp/keep", "w").write("kept across invocations")
+    written = 0
+    chunk = b"x" * (4 * 2**20)
+    try:
+        with open("/tmp/fill", "wb") as f:
+            while True:
+                f.write(chunk)
+                written += len(chunk)
+                f.flush()
+    except OSError as e:
+        error = errno.errorcode[e.errno]
+    os.remove("/tmp/fill")
+    return {"error": error, "written_mb": written // 2**20}
+"""
+
+FORK_BOMB = """
+import errno, os, time
+
+def handler(event, context):
+    children = 0
+    try:
+        while True:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.execv("/bin/sleep", ["sleep", "5"])  # small: the limit, not memory, must stop it
+                finally:
+                    time.sleep(5)
+                    os._exit(0)
+            children += 1
+    except OSError as e:
+        return {"error": errno.errorcode[e.errno], "children": children}
+"""
+
+
+def payload(response) -> dict:
+    return json.loads(response["Payload"].read())
+
+
+def test_the_function_runs_as_lambdas_user_without_privileges_on_a_read_only_root(lambda_client, create_function):
+    name = create_function({"app.py": PROBE})
+    response = lambda_client.invoke(FunctionName=name)
+    assert "FunctionError" not in response
+    probe = payload(response)
+    assert (probe["uid"], probe["gid"], probe["euid"]) == (993, 990, 993)  # sbx_user1051, as on Lambda
+    assert probe["cap_eff"] == probe["cap_prm"] == "0000000000000000"
+    assert probe["no_new_privs"] == "1"
+    assert probe["writes"] == {
+        "/var/task/new": "EROFS", "/opt/new": "EROFS", "/new": "EROFS", "/etc/new": "EROFS", "/tmp/new": "ok",
+    }  # fmt: skip
+
+
+def test_tmp_is_as_large_as_ephemeral_storage(lambda_client, create_function):
+    small = create_function({"app.py": PROBE})
+    large = create_function({"app.py": PROBE}, EphemeralStorage={"Size": 1024})
+    assert 500 <= payload(lambda_client.invoke(FunctionName=small))["tmp_mb"] <= 540
+    assert 1000 <= payload(lambda_client.invoke(FunctionName=large))["tmp_mb"] <= 1070
+
+
+def test_filling_tmp_gives_the_function_enospc_and_keeps_tmp_across_invocations(lambda_client, create_function):
+    name = create_function({"app.py": FILL_TMP}, Timeout=60, MemorySize=256)
+    filled = payload(lambda_client.invoke(FunctionName=name))
+    assert filled["error"] == "ENOSPC"
+    assert 480 <= filled["written_mb"] <= 540
+    assert payload(lambda_client.invoke(FunctionName=name, Payload=b'{"check": true}')) == {
+        "kept": True,
+        "fill_gone": True,
+    }
+
+
+def test_a_fork_bomb_hits_the_process_limit_and_harms_no_one_else(lambda_client, create_function):
+    bomb = create_function({"app.py": FORK_BOMB}, Timeout=30, MemorySize=1024)
+    bystander = create_function({"app.py": "def handler(event, context):\n    return 'fine'\n"})
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        exploded = pool.submit(lambda: payload(lambda_client.invoke(FunctionName=bomb)))
+        calm = [pool.submit(lambda: payload(lambda_client.invoke(FunctionName=bystander))) for _ in range(5)]
+        result = exploded.result()
+    assert result.get("error") == "EAGAIN", result
+    assert 100 < result["children"] < 1024  # the limit is the environment's: 1,024 processes and threads
+    assert [future.result() for future in calm] == ["fine"] * 5
+    assert payload(lambda_client.invoke(FunctionName=bystander)) == "fine"
