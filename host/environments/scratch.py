@@ -33,7 +33,10 @@ def can_limit() -> bool:
 
 
 def make_scratch(slot: Path, size_mb: int) -> Path:
-    """Create ``slot``/tmp holding a file system of ``size_mb``; the folder to mount at /tmp."""
+    """Create ``slot``/tmp holding a file system of ``size_mb``; the folder to mount at /tmp.
+
+    Inode tables are written now (lazy_itable_init=0), not by a kernel thread in the
+    background while the environment serves its first invocations."""
     global _warned
     folder = slot / MOUNT_NAME
     folder.mkdir(parents=True, exist_ok=True)
@@ -42,7 +45,20 @@ def make_scratch(slot: Path, size_mb: int) -> Path:
         try:
             with open(image, "wb") as f:
                 f.truncate((size_mb + _overhead_mb(size_mb)) * 1024 * 1024)
-            _run("mke2fs", "-q", "-t", "ext4", "-O", "^has_journal", "-m", "0", "-F", str(image))
+            _run(
+                "mke2fs",
+                "-q",
+                "-t",
+                "ext4",
+                "-O",
+                "^has_journal",
+                "-m",
+                "0",
+                "-E",
+                "lazy_itable_init=0",
+                "-F",
+                str(image),
+            )
             _run("mount", "-o", "loop,nosuid,nodev", str(image), str(folder))
         except (OSError, subprocess.CalledProcessError) as exc:
             image.unlink(missing_ok=True)
