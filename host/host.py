@@ -68,6 +68,7 @@ class HostConfig:
     idle_timeout: float = 600.0
     async_time_scale: float = 1.0  # multiplies every time of the async path (retries, back-off, event age)
     async_concurrency: int = 10
+    max_concurrency: int | None = None  # invocations running at once on this host; None: sized from memory
     aws_endpoint_url: str | None = None  # where SQS, SNS and EventBridge destinations are sent
     prewarm: int = 4  # generic environments kept started per runtime in use
     cache_dir: Path = field(default_factory=default_cache_dir)
@@ -167,7 +168,7 @@ class Host:
         self.api_executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-host-api")
         self.versions = VersionService(self.functions)
         self.event_configs = EventConfigService(self.functions)
-        self.gate = ConcurrencyGate(self.function_store)
+        self.gate = ConcurrencyGate(self.function_store, config.max_concurrency)
 
         # The Lambda API: the address asked for, and the bridge gateway for functions calling back.
         front = FrontDoor()

@@ -25,6 +25,7 @@ def _host_config(args: argparse.Namespace, **overrides) -> HostConfig:
         region=args.region,
         idle_timeout=args.idle_timeout,
         async_time_scale=args.async_time_scale,
+        max_concurrency=args.max_concurrency,
         aws_endpoint_url=args.aws_endpoint_url,
         function_logs=not getattr(args, "quiet", False),
         registry_base=args.registry_base,
@@ -52,6 +53,12 @@ def _add_host_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state-dir", default=".lambda-host", help="where functions, layers and queues are kept")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--idle-timeout", type=float, default=600.0, help="seconds an idle environment stays warm")
+    parser.add_argument(
+        "--max-concurrency",
+        type=int,
+        help="invocations running at once on this host; more get 429 ConcurrentInvocationLimitExceeded"
+        " (default: as many 128 MB environments as the machine's memory holds, at most 1,000)",
+    )
     parser.add_argument(
         "--async-time-scale",
         type=float,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from host.core.errors import TooManyRequests
-from host.service.concurrency import RESERVED_LIMIT_REASON, ConcurrencyGate
+from host.service.concurrency import HOST_LIMIT_REASON, RESERVED_LIMIT_REASON, ConcurrencyGate, default_host_limit
 
 
 @dataclass
@@ -23,16 +23,26 @@ class Store:
         return self.functions.get(name)
 
 
-def test_a_function_without_a_reservation_is_not_counted():
-    gate = ConcurrencyGate(Store(free=None))
-    assert [gate.enter("free") for _ in range(100)] == [False] * 100
-    assert gate.running == {}
+def test_a_function_without_a_reservation_is_limited_only_by_the_host():
+    gate = ConcurrencyGate(Store(free=None), host_limit=1000)
+    assert [gate.enter("free") for _ in range(100)] == [True] * 100
+    assert gate.running == {"free": 100} and gate.total == 100
 
 
-def test_a_function_that_does_not_exist_is_not_counted():
-    gate = ConcurrencyGate(Store())
-    assert gate.enter("ghost") is False
-    assert gate.running == {}
+def test_the_host_limit_refuses_with_its_own_reason_and_counts_every_function():
+    gate = ConcurrencyGate(Store(a=None, b=5), host_limit=2)
+    gate.enter("a")
+    gate.enter("b")
+    for name in ("a", "b"):
+        with pytest.raises(TooManyRequests) as caught:
+            gate.enter(name)
+        assert caught.value.reason == HOST_LIMIT_REASON == "ConcurrentInvocationLimitExceeded"
+    gate.leave("a")
+    assert gate.enter("b") is True and gate.total == 2
+
+
+def test_the_default_host_limit_follows_the_machines_memory():
+    assert 10 <= default_host_limit() <= 1000
 
 
 def test_a_reservation_of_two_lets_two_in_and_refuses_the_third():
@@ -65,7 +75,7 @@ def test_the_count_is_forgotten_when_the_last_one_leaves():
     gate.leave("fn")
     assert gate.running == {}
     gate.leave("fn")  # an extra leave does not go negative
-    assert gate.running == {}
+    assert gate.running == {} and gate.total == 0
     assert gate.enter("fn") is True
     with pytest.raises(TooManyRequests):
         gate.enter("fn")
@@ -84,11 +94,11 @@ def test_functions_are_counted_apart():
     gate = ConcurrencyGate(Store(a=1, b=1, free=None))
     assert gate.enter("a") is True
     assert gate.enter("b") is True
-    assert gate.enter("free") is False
+    assert gate.enter("free") is True
     with pytest.raises(TooManyRequests):
         gate.enter("a")
     gate.leave("b")
-    assert gate.running == {"a": 1}
+    assert gate.running == {"a": 1, "free": 1}
 
 
 def test_the_limit_is_read_at_every_entry():
@@ -103,4 +113,4 @@ def test_the_limit_is_read_at_every_entry():
     with pytest.raises(TooManyRequests):
         gate.enter("fn")
     store.functions["fn"].reserved_concurrency = None  # DeleteFunctionConcurrency
-    assert gate.enter("fn") is False
+    assert gate.enter("fn") is True
