@@ -40,6 +40,7 @@ class ContainerHandle:
     id: str
     name: str
     memory_peak_file: str | None = None  # a file on this host holding the container's peak memory use
+    address: str | None = None  # the container's IP address: the only caller its Runtime API answers
 
 
 class Backend(Protocol):

@@ -115,7 +115,8 @@ class DockerBackend:
         )
         container.reload()
         pid = container.attrs.get("State", {}).get("Pid") or 0
-        return ContainerHandle(container.id, spec.name, memory_peak_file(pid) if pid else None)
+        address = (container.attrs.get("NetworkSettings") or {}).get("IPAddress") or None
+        return ContainerHandle(container.id, spec.name, memory_peak_file(pid) if pid else None, address)
 
     def set_memory(self, handle: ContainerHandle, memory_mb: int) -> None:
         self.client.api.update_container(

@@ -157,6 +157,11 @@ class Environment:
         await asyncio.wait_for(asyncio.shield(self.attached), settings.agent_timeout)
         self.lifecycle.move(S.STEM)
 
+    def caller_allowed(self, address: str) -> bool:
+        """Only this environment's own container may use its Runtime API."""
+        expected = self.container.address if self.container is not None else None
+        return expected is None or address == expected
+
     def _make_slots(self) -> tuple[Path, Path, Path]:
         """The folders mounted at /var/task, /opt and /tmp (a file system of its own); in a thread."""
         with self.slot_lock:  # never after _remove_slots: a mount made then would outlive the environment

@@ -70,6 +70,10 @@ class Outcome:
     def not_found(cls) -> Outcome:
         return cls(404, _error("Not found", "NotFound"))
 
+    @classmethod
+    def forbidden(cls) -> Outcome:
+        return cls(403, _error("This Runtime API belongs to another execution environment", "AccessDenied"))
+
 
 def _error(message: str, error_type: str) -> bytes:
     return json.dumps({"errorMessage": message, "errorType": error_type}, separators=(",", ":")).encode()
@@ -118,6 +122,8 @@ class Runtime(Protocol):
 
     def init_error_posted(self, body: bytes, error_type: str | None) -> Outcome: ...
 
+    def caller_allowed(self, address: str) -> bool: ...  # is ``address`` this environment's container?
+
 
 class RuntimeApi:
     def __init__(self, runtime: Runtime) -> None:
@@ -127,7 +133,10 @@ class RuntimeApi:
         request = exchange.request
         path = request.path
         outcome: Outcome | None
-        if path == NEXT and request.method == "GET":
+        peer = request.peer[0] if isinstance(request.peer, tuple) and request.peer else ""
+        if not self.runtime.caller_allowed(peer):  # another container, or no environment at all
+            outcome = Outcome.forbidden()
+        elif path == NEXT and request.method == "GET":
             waiter = NextWaiter(exchange)
             outcome = self.runtime.next_requested(waiter)
         elif path.startswith(INVOCATION) and request.method == "POST":

@@ -112,3 +112,51 @@ def test_a_fork_bomb_hits_the_process_limit_and_harms_no_one_else(lambda_client,
     assert 100 < result["children"] < 1024  # the limit is the environment's: 1,024 processes and threads
     assert [future.result() for future in calm] == ["fine"] * 5
     assert payload(lambda_client.invoke(FunctionName=bystander)) == "fine"
+
+
+SNOOP = """
+import json, os, urllib.error, urllib.request
+
+def handler(event, context):
+    if "target" not in event:
+        return {"runtime_api": os.environ["AWS_LAMBDA_RUNTIME_API"], "request_id": context.aws_request_id}
+    base = "http://" + event["target"] + "/2018-06-01/runtime/invocation/"
+    answers = {}
+    for name, url, data in (
+        ("next", base + "next", None),
+        ("respond", base + event["request_id"] + "/response", b'"stolen"'),
+    ):
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=5) as r:
+                answers[name] = r.status
+        except urllib.error.HTTPError as e:
+            answers[name] = [e.code, json.loads(e.read())["errorType"]]
+    return answers
+"""
+
+
+def test_an_environment_cannot_use_another_environments_runtime_api(lambda_client, create_function):
+    victim = create_function({"app.py": SNOOP})
+    thief = create_function({"app.py": SNOOP})
+    own = payload(lambda_client.invoke(FunctionName=victim))
+    stolen = payload(
+        lambda_client.invoke(FunctionName=thief, Payload=json.dumps({"target": own["runtime_api"], **own}))
+    )
+    assert stolen == {"next": [403, "AccessDenied"], "respond": [403, "AccessDenied"]}
+    again = payload(lambda_client.invoke(FunctionName=victim))  # the victim's environment is unharmed
+    assert again["runtime_api"] == own["runtime_api"]
+
+
+def test_a_caller_that_is_no_environment_is_refused(lambda_client, create_function):
+    import urllib.error
+    import urllib.request
+
+    name = create_function({"app.py": SNOOP})
+    address = payload(lambda_client.invoke(FunctionName=name))["runtime_api"]
+    try:
+        urllib.request.urlopen(f"http://{address}/2018-06-01/runtime/invocation/next", timeout=5)
+        raise AssertionError("the Runtime API answered a caller from outside its container")
+    except urllib.error.HTTPError as error:
+        assert error.code == 403
+        assert json.loads(error.read())["errorType"] == "AccessDenied"
+    assert "runtime_api" in payload(lambda_client.invoke(FunctionName=name))

@@ -35,6 +35,9 @@ class Runtime:
         self.calls.append(("next", waiter))
         return None
 
+    def caller_allowed(self, address):
+        return address != "172.17.0.99"  # the one foreign container of these tests
+
     def response_posted(self, request_id, body, too_large=False):
         self.calls.append(("response", request_id, body))
         return self.outcome
@@ -217,3 +220,14 @@ def test_a_refused_waiter_gets_the_outcome():
     ex, connection = exchange("GET", f"{PREFIX}/invocation/next")
     NextWaiter(ex).refuse(Outcome.invalid_state(EnvState.INVOKING, "Ready"))
     assert connection.sent[0][0] == 403
+
+
+def test_a_caller_that_is_not_the_environments_container_is_refused_and_changes_nothing():
+    runtime = Runtime()
+    connection = Connection()
+    request = Request("GET", f"{PREFIX}/invocation/next", "", {}, b"", ("172.17.0.99", 40000))
+    RuntimeApi(runtime).handle(Exchange(connection, request, keep_alive=True))
+    [(status, _, body)] = connection.sent
+    assert status == 403
+    assert json.loads(body)["errorType"] == "AccessDenied"
+    assert runtime.calls == []
