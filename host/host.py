@@ -47,6 +47,7 @@ from host.service.functions import FunctionService
 from host.service.invoke import InvokeService, new_trace_id
 from host.service.layers import LayerService
 from host.service.permissions import PermissionService
+from host.service.provisioned import ProvisionedService, Provisioner, resolve_version
 from host.service.urls import UrlService
 from host.service.versions import VersionService
 from host.store.db import Database
@@ -118,6 +119,7 @@ class Host:
         self.scheduler: Scheduler | None = None
         self.dispatcher: AsyncDispatcher | None = None
         self.deliveries: DeliveryWorker | None = None
+        self.provisioner: Provisioner | None = None
         self.delivery_executor: ThreadPoolExecutor | None = None
         self.api_executor: ThreadPoolExecutor | None = None
         self.url_listeners: UrlListeners | None = None
@@ -229,6 +231,13 @@ class Host:
             concurrency=config.async_concurrency,
             on_deliveries=self.deliveries.submit,
         )
+        self.provisioner = Provisioner(
+            self.loop,
+            self.scheduler,
+            self.function_store,
+            lambda name, qualifier: resolve_version(self.function_store, name, qualifier),
+        )
+        self.provisioned = ProvisionedService(self.functions, self.provisioner)
         self.invoke_service = InvokeService(self.functions, self.versions, self.scheduler, self.dispatcher, self.gate)
         self.url_listeners = UrlListeners(
             self.loop,
@@ -251,6 +260,7 @@ class Host:
                 urls=self.urls,
                 event_configs=self.event_configs,
                 permissions=PermissionService(self.functions),
+                provisioned=self.provisioned,
             )
         )
         front.attach(
@@ -279,6 +289,7 @@ class Host:
             self.scheduler.prewarm(runtime, tmp_mb)
         self.dispatcher.start()
         self.deliveries.start()
+        self.provisioner.start()
         log.info("lambda-host listening on %s", self.endpoint)
 
     def _invoke_destination(self, function_arn: str, payload: bytes) -> asyncio.Future[None]:
@@ -292,6 +303,8 @@ class Host:
         and its code folder."""
         if self.scheduler is not None:
             self.loop.call_soon_threadsafe(self.scheduler.retire, name)
+        if self.provisioner is not None:
+            self.provisioner.follow(name)
         if self.dispatcher is not None and self.function_store.get(name) is None:  # deleted
             self.loop.call_soon_threadsafe(self.dispatcher.drop_function, name)
         if self.url_listeners is not None:

@@ -15,7 +15,7 @@ from flask import Flask, Response, g, request
 
 from host.api.common import Services
 from host.api.errors import render
-from host.api.routes import event_configs, functions, layers, permissions, urls, versions
+from host.api.routes import event_configs, functions, layers, permissions, provisioned, urls, versions
 from host.core.errors import LambdaApiError, ServiceError
 from host.service.permissions import PermissionService
 
@@ -27,7 +27,7 @@ def create_app(services: Services) -> Flask:
         services = dataclasses.replace(services, permissions=PermissionService(services.functions))
     app = Flask("lambda_host")
     app.config["services"] = services
-    for module in (functions, versions, layers, urls, event_configs, permissions):
+    for module in (functions, versions, layers, urls, event_configs, permissions, provisioned):
         app.register_blueprint(module.blueprint)
 
     @app.before_request

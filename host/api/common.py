@@ -14,6 +14,7 @@ from host.service.event_configs import EventConfigService
 from host.service.functions import FunctionService
 from host.service.layers import LayerService
 from host.service.permissions import PermissionService
+from host.service.provisioned import ProvisionedService
 from host.service.urls import UrlService
 from host.service.versions import VersionService
 from host.store.packages import PackageStore
@@ -31,6 +32,7 @@ class Services:
     region: str
     urls: UrlService | None = None
     event_configs: EventConfigService | None = None
+    provisioned: ProvisionedService | None = None
     permissions: PermissionService | None = None  # create_app makes one over ``functions`` when not given
 
 

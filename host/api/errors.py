@@ -10,6 +10,7 @@ MAX_REQUEST_BYTES = 70167211  # Lambda's limit on a whole API request (a CreateF
 
 STATUS = {
     "ResourceNotFoundException": 404,
+    "ProvisionedConcurrencyConfigNotFoundException": 404,
     "ResourceConflictException": 409,
     "InvalidParameterValueException": 400,
     "ValidationException": 400,

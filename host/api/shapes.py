@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from host.core.model import Alias, EventInvokeConfig, FunctionConfig, FunctionUrl, LayerVersion
+from host.core.model import Alias, EventInvokeConfig, FunctionConfig, FunctionUrl, LayerVersion, ProvisionedConcurrency
 from host.core.names import runtime_version_arn
 
 # Only GetFunction, GetFunctionConfiguration, Create and Update return these; ListFunctions leaves them out.
@@ -128,4 +128,20 @@ def event_invoke_config(config: EventInvokeConfig, function_arn: str) -> dict[st
     if config.on_failure:
         destinations["OnFailure"] = {"Destination": config.on_failure}
     shape["DestinationConfig"] = destinations
+    return shape
+
+
+def provisioned_config(config: ProvisionedConcurrency, function_arn: str | None = None) -> dict[str, Any]:
+    """A provisioned concurrency configuration; listings add the qualified FunctionArn."""
+    ready = config.requested if config.status == "READY" else 0
+    shape: dict[str, Any] = {}
+    if function_arn is not None:
+        shape["FunctionArn"] = function_arn
+    shape["RequestedProvisionedConcurrentExecutions"] = config.requested
+    shape["AvailableProvisionedConcurrentExecutions"] = ready
+    shape["AllocatedProvisionedConcurrentExecutions"] = ready
+    shape["Status"] = config.status
+    if config.status_reason:
+        shape["StatusReason"] = config.status_reason
+    shape["LastModified"] = config.last_modified
     return shape

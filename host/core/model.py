@@ -196,3 +196,18 @@ class FunctionPolicy:
 
     def with_changes(self, **changes) -> FunctionPolicy:
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class ProvisionedConcurrency:
+    """PutProvisionedConcurrencyConfig for one version or alias: environments kept initialised."""
+
+    function_name: str
+    qualifier: str  # a version or an alias, never $LATEST
+    requested: int
+    last_modified: str  # 2019-12-31T20:28:49+0000, as AWS writes it here
+    status: str = "IN_PROGRESS"  # READY once every environment is initialised; FAILED if one cannot be
+    status_reason: str | None = None
+
+    def with_changes(self, **changes) -> ProvisionedConcurrency:
+        return replace(self, **changes)

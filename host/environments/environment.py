@@ -58,6 +58,7 @@ class Environment:
         self.loop = scheduler.loop
         self.runtime = runtime
         self.tmp_mb = tmp_mb  # the size of /tmp, fixed when the container starts (EphemeralStorage)
+        self.provisioned = False  # provisioned concurrency: initialised ahead, kept while configured
         self.function: FunctionConfig | None = None
         self.key: tuple | None = None
         self.opt_dir: str | None = None
@@ -223,7 +224,8 @@ class Environment:
         except NoEntrypoint as missing:
             self._init_failed(InitFailure("entrypoint", str(missing).encode()))
             return
-        env = runtime_variables(self.function, self.runtime, self.log_stream, self._platform())
+        initialization = "provisioned-concurrency" if self.provisioned else "on-demand"
+        env = runtime_variables(self.function, self.runtime, self.log_stream, self._platform(), initialization)
         self.control.write(spawn_frame("/var/task", argv, env))
         limit = self.scheduler.settings.init_timeout + self.function.timeout
         self.init_timer = self.loop.call_later(limit, self._init_timed_out)
@@ -445,7 +447,8 @@ class Environment:
         state = self.state
         if state is S.INITIALIZING:
             self._cancel_init_timer()
-            self.init_duration_ms = (time.perf_counter() - self.init_started) * 1000
+            # A provisioned environment's init is not part of any invocation (no Init Duration).
+            self.init_duration_ms = None if self.provisioned else (time.perf_counter() - self.init_started) * 1000
             self.waiter = waiter
             self.lifecycle.move(S.IDLE)
             self.served = True

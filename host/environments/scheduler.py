@@ -152,11 +152,33 @@ class Scheduler:
         if definition is not None and self.settings.prewarm > 0:
             self.stems.want(definition, tmp_mb)
 
-    def _start(self, pool: Pool, function: FunctionConfig) -> None:
+    def _start(self, pool: Pool, function: FunctionConfig, provisioned: bool = False) -> Environment:
         env = self.stems.take(self.catalog.definition(function.runtime), function.ephemeral_storage)
         env.key = pool.key  # counted in its pool from now on, though not specialised yet
+        env.provisioned = provisioned
         pool.envs.append(env)
         self.spawn(self._specialize(pool, env, function))
+        return env
+
+    # -- provisioned concurrency ----------------------------------------------------------------
+
+    def provision(self, function: FunctionConfig, count: int) -> list[Environment]:
+        """Start ``count`` environments of ``function`` now and initialise them before any
+        invocation (AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency); they serve its
+        invocations first and are never reaped while provisioned. On the loop."""
+        key = function.environment_key
+        pool = self.pools.get(key)
+        if pool is None:
+            pool = self.pools[key] = Pool(key)
+        return [self._start(pool, function, provisioned=True) for _ in range(count)]
+
+    def release(self, envs: list[Environment]) -> None:
+        """These environments are no longer provisioned: idle ones go now, busy ones are kept
+        warm afterwards like any on-demand environment."""
+        for env in envs:
+            env.provisioned = False
+            if env.state in policy.RESTING:
+                env.destroy()
 
     async def _specialize(self, pool: Pool, env: Environment, function: FunctionConfig) -> None:
         try:
@@ -232,7 +254,8 @@ class Scheduler:
             now = time.monotonic()
             for pool in list(self.pools.values()):
                 for env in policy.expired(pool.envs, now, self.settings.idle_timeout):
-                    env.destroy()
+                    if not env.provisioned:
+                        env.destroy()
             self.stems.trim()
 
     def environments(self) -> list[Environment]:

@@ -26,7 +26,11 @@ def entrypoint(runtime: RuntimeDefinition, code_dir: str, opt_dir: str | None) -
 
 
 def runtime_variables(
-    function: FunctionConfig, runtime: RuntimeDefinition, log_stream: str, platform: Platform
+    function: FunctionConfig,
+    runtime: RuntimeDefinition,
+    log_stream: str,
+    platform: Platform,
+    initialization_type: str = "on-demand",
 ) -> dict[str, str]:
     return runtime_environment(
         function_name=function.name,
@@ -39,4 +43,5 @@ def runtime_variables(
         execution_env=runtime.execution_env(function.runtime),
         user_variables=function.env_vars,
         platform=platform,
+        initialization_type=initialization_type,
     )

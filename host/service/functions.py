@@ -335,6 +335,12 @@ class FunctionService:
             raise ValidationError(validation_message([validation.problem(value, field, constraint)]))
         with self.lock:
             function, _ = self.get(name_value)
+            provisioned = sum(c.requested for c in self.store.provisioned_configs(function.name))
+            if value < provisioned:
+                raise InvalidParameterValue(
+                    f" ReservedConcurrentExecutions  {value} should not be lower than function's total provisioned "
+                    f"concurrency [{provisioned}]."
+                )  # AWS's message, leading and double space included
             others = sum(f.reserved_concurrency or 0 for f in self.store.all() if f.name != function.name)
             if others + value > ACCOUNT_CONCURRENCY - MIN_UNRESERVED:
                 raise InvalidParameterValue(

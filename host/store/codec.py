@@ -15,6 +15,7 @@ from host.core.model import (
     FunctionUrl,
     LayerRef,
     LayerVersion,
+    ProvisionedConcurrency,
 )
 
 
@@ -64,3 +65,7 @@ def policy_from_json(text: str) -> FunctionPolicy:
     data = json.loads(text)
     data["statements"] = tuple(data["statements"])
     return FunctionPolicy(**data)
+
+
+def provisioned_from_json(text: str) -> ProvisionedConcurrency:
+    return ProvisionedConcurrency(**json.loads(text))

@@ -49,6 +49,12 @@ CREATE TABLE IF NOT EXISTS event_invoke_configs (
     config TEXT NOT NULL,
     PRIMARY KEY (function_name, qualifier)
 );
+CREATE TABLE IF NOT EXISTS provisioned_configs (
+    function_name TEXT NOT NULL,
+    qualifier TEXT NOT NULL,
+    config TEXT NOT NULL,
+    PRIMARY KEY (function_name, qualifier)
+);
 CREATE TABLE IF NOT EXISTS layer_versions (
     name TEXT NOT NULL,
     version INTEGER NOT NULL,

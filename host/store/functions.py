@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import threading
 
-from host.core.model import LATEST, Alias, EventInvokeConfig, FunctionConfig, FunctionPolicy, FunctionUrl
+from host.core.model import (
+    LATEST,
+    Alias,
+    EventInvokeConfig,
+    FunctionConfig,
+    FunctionPolicy,
+    FunctionUrl,
+    ProvisionedConcurrency,
+)
 from host.store.codec import (
     alias_from_json,
     dumps,
     event_invoke_config_from_json,
     function_from_json,
     policy_from_json,
+    provisioned_from_json,
     url_from_json,
 )
 from host.store.db import Database
@@ -32,6 +41,7 @@ class FunctionStore:
         self._urls: dict[tuple[str, str], FunctionUrl] = {}  # by (function, qualifier)
         self._urls_by_id: dict[str, FunctionUrl] = {}
         self._event_configs: dict[tuple[str, str], EventInvokeConfig] = {}  # by (function, qualifier)
+        self._provisioned: dict[tuple[str, str], ProvisionedConcurrency] = {}  # by (function, qualifier)
         self._policies: dict[tuple[str, str], FunctionPolicy] = {}  # by (function, $LATEST/version/alias)
         conn = db.connection()
         for (config,) in conn.execute("SELECT config FROM functions"):
@@ -45,6 +55,9 @@ class FunctionStore:
             self._aliases.setdefault(alias.function_name, {})[alias.name] = alias
         for (config,) in conn.execute("SELECT config FROM function_urls"):
             self._remember_url(url_from_json(config))
+        for (config,) in conn.execute("SELECT config FROM provisioned_configs"):
+            provisioned = provisioned_from_json(config)
+            self._provisioned[(provisioned.function_name, provisioned.qualifier)] = provisioned
         for (config,) in conn.execute("SELECT config FROM event_invoke_configs"):
             event_config = event_invoke_config_from_json(config)
             self._event_configs[(event_config.function_name, event_config.qualifier)] = event_config
@@ -86,6 +99,9 @@ class FunctionStore:
                 del self._event_configs[key]
             for key in [key for key in self._policies if key[0] == name]:
                 del self._policies[key]
+            conn.execute("DELETE FROM provisioned_configs WHERE function_name = ?", (name,))
+            for key in [key for key in self._provisioned if key[0] == name]:
+                del self._provisioned[key]
             self._versions.pop(name, None)
             self._aliases.pop(name, None)
             for url in [url for key, url in self._urls.items() if key[0] == name]:
@@ -122,8 +138,10 @@ class FunctionStore:
             conn.execute("DELETE FROM functions WHERE name = ? AND version = ?", (name, version))
             conn.execute("DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?", (name, version))
             conn.execute("DELETE FROM function_policies WHERE function_name = ? AND qualifier = ?", (name, version))
+            conn.execute("DELETE FROM provisioned_configs WHERE function_name = ? AND qualifier = ?", (name, version))
             self._event_configs.pop((name, version), None)
             self._policies.pop((name, version), None)
+            self._provisioned.pop((name, version), None)
             return self._versions.get(name, {}).pop(version, None)
 
     # -- aliases ------------------------------------------------------------------------------
@@ -149,8 +167,10 @@ class FunctionStore:
             conn.execute("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?", (name, alias))
             conn.execute("DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?", (name, alias))
             conn.execute("DELETE FROM function_policies WHERE function_name = ? AND qualifier = ?", (name, alias))
+            conn.execute("DELETE FROM provisioned_configs WHERE function_name = ? AND qualifier = ?", (name, alias))
             self._event_configs.pop((name, alias), None)
             self._policies.pop((name, alias), None)
+            self._provisioned.pop((name, alias), None)
             url = self._urls.get((name, alias))
             if url is not None:
                 self._forget_url(url)
@@ -226,6 +246,29 @@ class FunctionStore:
         with self.lock, self.db.transaction() as conn:
             conn.execute("DELETE FROM function_policies WHERE function_name = ? AND qualifier = ?", (name, qualifier))
             return self._policies.pop((name, qualifier), None)
+
+    # -- provisioned concurrency --------------------------------------------------------------
+
+    def provisioned(self, name: str, qualifier: str) -> ProvisionedConcurrency | None:
+        return self._provisioned.get((name, qualifier))
+
+    def provisioned_configs(self, name: str | None = None) -> list[ProvisionedConcurrency]:
+        """The function's configurations (every function's without a name), by qualifier."""
+        configs = (c for key, c in self._provisioned.items() if name is None or key[0] == name)
+        return sorted(configs, key=lambda c: (c.function_name, c.qualifier))
+
+    def put_provisioned(self, config: ProvisionedConcurrency) -> None:
+        with self.lock, self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO provisioned_configs (function_name, qualifier, config) VALUES (?, ?, ?)",
+                (config.function_name, config.qualifier, dumps(config)),
+            )
+            self._provisioned[(config.function_name, config.qualifier)] = config
+
+    def delete_provisioned(self, name: str, qualifier: str) -> ProvisionedConcurrency | None:
+        with self.lock, self.db.transaction() as conn:
+            conn.execute("DELETE FROM provisioned_configs WHERE function_name = ? AND qualifier = ?", (name, qualifier))
+            return self._provisioned.pop((name, qualifier), None)
 
     def _remember_url(self, url: FunctionUrl) -> None:
         self._urls[(url.function_name, url.qualifier)] = url
