@@ -69,6 +69,7 @@ class HostConfig:
     idle_timeout: float = 600.0
     async_time_scale: float = 1.0  # multiplies every time of the async path (retries, back-off, event age)
     async_concurrency: int = 10
+    shutdown_grace: float = 30.0  # seconds running invocations get to finish when the host stops
     max_concurrency: int | None = None  # invocations running at once on this host; None: sized from memory
     aws_endpoint_url: str | None = None  # where SQS, SNS and EventBridge destinations are sent
     prewarm: int = 4  # generic environments kept started per runtime in use
@@ -321,8 +322,15 @@ class Host:
         return folders
 
     async def stop(self) -> None:
+        """Stop taking requests, let running invocations finish (up to ``shutdown_grace``), then
+        remove every container."""
         for server in self.servers:
             server.close()
+        if self.dispatcher is not None:
+            self.dispatcher.stopping = True
+        grace = self.config.shutdown_grace
+        if self.scheduler is not None and grace > 0 and not await self.scheduler.drain(grace):
+            log.warning("stopping with invocations still running after %.0f s", grace)
         if self.url_listeners is not None:
             await self.url_listeners.close()
         if self.code_watcher is not None:

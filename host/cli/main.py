@@ -26,6 +26,7 @@ def _host_config(args: argparse.Namespace, **overrides) -> HostConfig:
         idle_timeout=args.idle_timeout,
         async_time_scale=args.async_time_scale,
         max_concurrency=args.max_concurrency,
+        shutdown_grace=args.shutdown_grace,
         aws_endpoint_url=args.aws_endpoint_url,
         function_logs=not getattr(args, "quiet", False),
         registry_base=args.registry_base,
@@ -53,6 +54,12 @@ def _add_host_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state-dir", default=".lambda-host", help="where functions, layers and queues are kept")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--idle-timeout", type=float, default=600.0, help="seconds an idle environment stays warm")
+    parser.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=30.0,
+        help="seconds running invocations get to finish on SIGTERM before every container is removed (30)",
+    )
     parser.add_argument(
         "--max-concurrency",
         type=int,

@@ -262,6 +262,19 @@ class Scheduler:
         """Every environment given to a function (stems not included)."""
         return [env for pool in self.pools.values() for env in pool.envs]
 
+    def busy(self) -> int:
+        """Invocations running or waiting for an environment."""
+        return sum(len(pool.queue) for pool in self.pools.values()) + sum(
+            1 for env in self.environments() if env.state is EnvState.INVOKING
+        )
+
+    async def drain(self, grace: float) -> bool:
+        """Wait (at most ``grace`` seconds) until no invocation is running or waiting; True if none is."""
+        deadline = time.monotonic() + grace
+        while self.busy() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return not self.busy()
+
     async def close(self) -> None:
         """Remove every environment (in parallel); invocations still queued get an error."""
         self.closing = True

@@ -71,6 +71,7 @@ class AsyncDispatcher:
         self.incoming: list[tuple[str, str, str, bytes, asyncio.Future]] = []  # accepted, not yet committed
         self.setbacks: dict[str, int] = {}  # request id -> throttles or failed starts in a row
         self.concurrency = concurrency
+        self.stopping = False  # the host is draining: no new attempt starts (the rows wait for the next start)
         self.slots: dict[str, asyncio.Semaphore] = {}  # per function: one slow function does not hold up others
         self.tasks: set[asyncio.Task] = set()
         self.by_function: dict[str, set[asyncio.Task]] = {}
@@ -176,6 +177,8 @@ class AsyncDispatcher:
             trace_id=self.new_trace_id(),
         )
         async with self._slot(function.name):  # a seat of reserved concurrency only once it can run
+            if self.stopping:
+                return
             try:
                 counted = self.gate.enter(function.name)
             except TooManyRequests:

@@ -75,6 +75,7 @@ def _remove_test_containers(run_id: str) -> None:
 def _start_host(state_dir: Path, run_id: str, **settings) -> Host:
     settings.setdefault("function_logs", os.environ.get("LAMBDA_HOST_TEST_LOGS") == "1")
     settings.setdefault("async_time_scale", 0.002)  # AWS's 1 and 2 minute retries in 0.12 and 0.24 s
+    settings.setdefault("shutdown_grace", 2.0)  # a test's stuck invocation must not hold up its teardown
     labels = {TEST_LABEL: run_id, **settings.pop("labels", {})}
     host = Host(HostConfig(port=0, state_dir=state_dir, labels=labels, **settings))
     host.start_in_thread()

@@ -96,3 +96,31 @@ def test_the_readme_shows_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make serve" in readme and "make test" in readme
     assert os.path.exists(ROOT / ".ci" / "run")
+
+
+SLOW = "import time\ndef handler(e, c):\n    time.sleep(3)\n    return 'finished'\n"
+
+
+def test_sigterm_lets_a_running_invocation_finish_before_removing_containers(served):
+    import concurrent.futures
+
+    from host.testing.plugin import DEFAULT_ROLE, make_zip
+
+    process, endpoint, _ = served
+    client = boto3.client(
+        "lambda", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
+        config=Config(retries={"total_max_attempts": 1}, read_timeout=60),
+    )  # fmt: skip
+    client.create_function(
+        FunctionName="drained", Runtime="python3.11", Role=DEFAULT_ROLE, Handler="app.handler", Timeout=10,
+        Code={"ZipFile": make_zip({"app.py": SLOW})},
+    )  # fmt: skip
+    client.get_waiter("function_active_v2").wait(FunctionName="drained", WaiterConfig={"Delay": 0.2})
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        running = pool.submit(lambda: client.invoke(FunctionName="drained")["Payload"].read())
+        time.sleep(1)
+        process.send_signal(signal.SIGTERM)
+        assert json.loads(running.result(timeout=30)) == "finished"
+    assert process.wait(60) == 0
+    left = docker.from_env().containers.list(all=True, filters={"label": "lambda-host=1"})
+    assert [c.name for c in left if c.labels.get("lambda-host.test-run") is None] == []
