@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import sys
 from concurrent.futures import Executor
 
 from host.http.server import Exchange
+
+log = logging.getLogger("lambda_host.api")
 
 _NO_HTTP_PREFIX = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
 
@@ -21,7 +24,8 @@ def environ_for(exchange: Exchange, server: tuple[str, int]) -> dict:
     environ = {
         "REQUEST_METHOD": request.method,
         "SCRIPT_NAME": "",
-        "PATH_INFO": request.path,
+        # WSGI carries the path's bytes as latin-1 text (PEP 3333); the decoded path may hold any character.
+        "PATH_INFO": request.path.encode("utf-8", "surrogateescape").decode("latin-1"),
         "QUERY_STRING": request.query,
         "SERVER_NAME": server[0],
         "SERVER_PORT": str(server[1]),
@@ -81,6 +85,9 @@ class WsgiBridge:
     def _answer(exchange: Exchange, done: asyncio.Future) -> None:
         try:
             status, headers, body = done.result()
-        except Exception:
-            status, headers, body = 500, [("Content-Type", "application/json")], b'{"message":"Internal error"}'
+        except Exception:  # a failure outside Flask's own handlers: still AWS's shape for a service error
+            log.exception("management API request failed outside the application")
+            status = 500
+            headers = [("Content-Type", "application/json"), ("X-Amzn-ErrorType", "ServiceException")]
+            body = b'{"Type":"Service","Message":"An internal error occurred"}'
         exchange.respond(status, headers, body)
