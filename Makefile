@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEMPLATE ?= sample_functions/template.yaml
 PYTEST_ARGS ?=
 
-.PHONY: setup images serve test lint run-function bench clean-containers
+.PHONY: setup images serve test lint run-function bench load clean-containers
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run-function: setup
 
 bench: setup
 	$(BIN)/python tests/bench.py
+
+# 50 clients, 20,000 mixed invokes under concurrency limits; a few minutes, so not in `make test`.
+load: setup
+	$(BIN)/python tests/load.py
 
 # Removes every container any lambda-host left behind (they all carry this label).
 clean-containers:
