@@ -155,7 +155,10 @@ class Environment:
         if self.container.memory_peak_file:
             with contextlib.suppress(OSError):
                 self.peak_fd = os.open(self.container.memory_peak_file, os.O_RDONLY)
-        await asyncio.wait_for(asyncio.shield(self.attached), settings.agent_timeout)
+        try:
+            await asyncio.wait_for(asyncio.shield(self.attached), settings.agent_timeout)
+        except TimeoutError as exc:  # its container died or cannot reach us (a Docker restart, say)
+            raise RuntimeError(f"the container's agent did not connect within {settings.agent_timeout:.0f} s") from exc
         self.lifecycle.move(S.STEM)
 
     def caller_allowed(self, address: str) -> bool:

@@ -46,7 +46,7 @@ class Settings:
     slots_dir: Path = Path("/tmp/lambda-host-slots")  # per-environment /var/task and /opt folders
     idle_timeout: float = 600.0
     init_timeout: float = 10.0
-    agent_timeout: float = 60.0
+    agent_timeout: float = 20.0  # a container's agent connects in well under a second, a few under a burst
     prewarm: int = 4  # stems kept ready per runtime in use (more after a burst)
     stem_memory_mb: int = 128
 
@@ -187,7 +187,7 @@ class Scheduler:
         except Exception as exc:  # any failure to start is told to a waiting caller
             if not self.closing:
                 log.error("could not start an environment for %s: %s", function.name, exc)
-            self._fail_one(pool, function, f"failed to start: {exc}")
+            self._fail_one(pool, function, f"failed to start: {exc or type(exc).__name__}")
             await env.destroy()
 
     def _fail_one(self, pool: Pool, function: FunctionConfig, detail: str) -> None:

@@ -2,9 +2,13 @@
 
 import base64
 import json
+import os
+import signal
+import subprocess
 import time
 
 import docker
+import pytest
 
 from host.testing.plugin import make_zip
 
@@ -89,3 +93,45 @@ def test_a_response_that_never_ends_times_out_as_the_function(lambda_client, cre
     lambda_client.update_function_code(FunctionName=name, ZipFile=fast)
     lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name)
     assert payload(lambda_client.invoke(FunctionName=name)) == "fine"
+
+
+RESTART = os.environ.get("LAMBDA_HOST_DOCKER_RESTART_TEST") == "1"
+
+
+def _restart_docker() -> None:
+    pid = int(subprocess.check_output(["pgrep", "-x", "dockerd"]).split()[0])
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while subprocess.run(["pgrep", "-x", "dockerd"], capture_output=True).returncode == 0:
+        assert time.monotonic() < deadline, "dockerd did not stop"
+        time.sleep(0.2)
+    subprocess.Popen("dockerd >/tmp/dockerd.log 2>&1 &", shell=True)
+    while subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
+        assert time.monotonic() < deadline + 60, "dockerd did not come back"
+        time.sleep(0.3)
+
+
+@pytest.mark.skipif(not RESTART, reason="restarts the machine's Docker daemon: LAMBDA_HOST_DOCKER_RESTART_TEST=1")
+def test_the_host_keeps_serving_across_a_docker_daemon_restart(lambda_host_factory):
+    from host.testing.plugin import DEFAULT_ROLE, client_for
+
+    host = lambda_host_factory()
+    client = client_for(host)
+    client.create_function(
+        FunctionName="survivor", Runtime="python3.11", Role=DEFAULT_ROLE, Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": FAST})},
+    )  # fmt: skip
+    client.get_waiter("function_active_v2").wait(FunctionName="survivor")
+    assert payload(client.invoke(FunctionName="survivor")) == "fine"
+    _restart_docker()
+    answers = []
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        response = client.invoke(FunctionName="survivor")
+        answers.append((time.monotonic() - started, response.get("FunctionError"), payload(response)))
+        if answers[-1][2] == "fine":
+            break
+    assert answers[-1][2] == "fine", answers
+    assert all(seconds < 30 for seconds, _, _ in answers), answers  # prompt, even while it recovers
+    assert all(error is None or body["errorType"] == "Sandbox.Failure" for _, error, body in answers[:-1]), answers
