@@ -53,6 +53,7 @@ class ServedHost:
         self.port = _free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        self.mounts_before_kill: list[str] = []
         self.log = open(state_dir.parent / "host.log", "ab")  # noqa: SIM115 (kept open across restarts)
 
     def start(self) -> None:
@@ -73,8 +74,21 @@ class ServedHost:
         raise TimeoutError("the host did not start")
 
     def kill(self) -> None:
+        self.mounts_before_kill = self.mounts()
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(10)
+
+    def containers(self) -> list[str]:
+        """Ids of the containers of this state directory (of any run)."""
+        owner = hashlib.sha256(str(self.state_dir.resolve()).encode()).hexdigest()[:16]
+        listed = docker.from_env().api.containers(all=True, filters={"label": f"lambda-host.owner={owner}"})
+        return [c["Id"] for c in listed]  # the low-level list: no inspect that races with removals
+
+    def mounts(self) -> list[str]:
+        """/tmp file systems mounted under the state directory."""
+        prefix = str(self.state_dir.resolve())
+        with open("/proc/self/mounts") as mounts:
+            return [line.split()[1] for line in mounts if line.split()[1].startswith(prefix)]
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -145,9 +159,13 @@ def test_no_accepted_event_is_lost_when_the_host_is_killed_twice(served, recorde
     assert len(accepted) == EVENTS
 
     time.sleep(1.0)
+    orphans = served.containers()
     served.kill()
     left_first = served.queued()
+    assert orphans and set(orphans) <= set(served.containers())  # a SIGKILLed host leaves its containers...
     served.start()
+    assert not set(orphans) & set(served.containers())  # ...which the next start removes
+    assert served.mounts_before_kill and not set(served.mounts_before_kill) & set(served.mounts())  # /tmp mounts too
     time.sleep(1.0)
     served.kill()
     left_second = served.queued()

@@ -160,3 +160,37 @@ def test_a_caller_that_is_no_environment_is_refused(lambda_client, create_functi
         assert error.code == 403
         assert json.loads(error.read())["errorType"] == "AccessDenied"
     assert "runtime_api" in payload(lambda_client.invoke(FunctionName=name))
+
+
+CPU = """
+def read(*paths):
+    for path in paths:
+        try:
+            return open(path).read().strip()
+        except OSError:
+            pass
+    return None
+
+def handler(event, context):
+    return {
+        "shares": read("/sys/fs/cgroup/cpu/cpu.shares", "/sys/fs/cgroup/cpu,cpuacct/cpu.shares"),
+        "quota": read("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us"),
+        "max": read("/sys/fs/cgroup/cpu.max"),
+        "weight": read("/sys/fs/cgroup/cpu.weight"),
+        "swap": read("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", "/sys/fs/cgroup/memory.swap.max"),
+        "memory": read("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory.max"),
+    }
+"""
+
+
+def test_cpu_follows_memory_size_and_memory_has_no_swap(lambda_client, create_function):
+    small = payload(lambda_client.invoke(FunctionName=create_function({"app.py": CPU}, MemorySize=128)))
+    large = payload(lambda_client.invoke(FunctionName=create_function({"app.py": CPU}, MemorySize=3538)))
+    if small["shares"] is not None:  # cgroup v1
+        assert (int(small["shares"]), int(large["shares"])) == (74, 2048)  # 1,769 MB = 1,024 shares = one vCPU
+        assert (int(small["quota"]), int(large["quota"])) == (100000, 200000)  # ceilings: 1 and 2 vCPUs
+    else:  # cgroup v2
+        assert int(small["weight"]) < int(large["weight"])
+        assert small["max"].split()[0] == "100000" and large["max"].split()[0] == "200000"
+    assert int(small["memory"]) == 128 * 2**20
+    assert small["swap"] in (str(128 * 2**20), "0")  # memory + swap = memory: no swap
