@@ -7,8 +7,6 @@ invocation. SAM templates' ``EventInvokeConfig`` goes through ``put`` as well.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import time
 from collections.abc import Mapping
@@ -22,6 +20,7 @@ from host.core.errors import (
     validation_message,
 )
 from host.core.model import LATEST, EventInvokeConfig
+from host.core.paging import page
 from host.core.validation import problem
 from host.service.functions import FunctionService
 
@@ -173,18 +172,7 @@ class EventConfigService:
         if self.store.get(ref.name) is None:
             raise ResourceNotFound(NO_FUNCTION)
         configs = self.store.event_configs(ref.name)
-        start = 0
-        if marker:
-            try:
-                after = base64.urlsafe_b64decode(marker.encode()).decode()
-            except (binascii.Error, UnicodeDecodeError) as exc:
-                raise InvalidParameterValue("Invalid marker.") from exc
-            start = next((i for i, c in enumerate(configs) if c.qualifier > after), len(configs))
-        size = max_items or PAGE_SIZE
-        page = configs[start : start + size]
-        more = start + size < len(configs)
-        next_marker = base64.urlsafe_b64encode(page[-1].qualifier.encode()).decode() if more and page else None
-        return page, next_marker
+        return page(configs, lambda c: c.qualifier, marker, max_items, PAGE_SIZE)
 
     def get(self, name: str, qualifier: str) -> EventInvokeConfig | None:
         """The settings Event invocations of ``name:qualifier`` follow (the dispatcher's read)."""

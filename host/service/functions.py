@@ -28,6 +28,7 @@ from host.core.errors import (
 )
 from host.core.model import LATEST, CodeRef, FunctionConfig, LayerRef, timestamp
 from host.core.names import MAX_SHORT_NAME, FunctionRef, function_arn, parse_function_name
+from host.core.paging import page
 from host.images.catalog import RuntimeCatalog
 from host.service.layers import LayerService
 from host.store.functions import FunctionStore
@@ -96,18 +97,7 @@ class FunctionService:
 
     def list(self, marker: str | None, max_items: int | None) -> tuple[list[FunctionConfig], str | None]:
         functions = self.store.all()
-        start = 0
-        if marker:
-            try:
-                after = base64.urlsafe_b64decode(marker.encode()).decode()
-            except (binascii.Error, UnicodeDecodeError) as exc:
-                raise InvalidParameterValue("Invalid marker.") from exc
-            start = next((i for i, f in enumerate(functions) if f.name > after), len(functions))
-        size = min(max_items or PAGE_SIZE, PAGE_SIZE)
-        page = functions[start : start + size]
-        more = start + size < len(functions)
-        next_marker = base64.urlsafe_b64encode(page[-1].name.encode()).decode() if more and page else None
-        return page, next_marker
+        return page(functions, lambda f: f.name, marker, max_items, PAGE_SIZE)
 
     # -- create -----------------------------------------------------------------------------
 

@@ -16,8 +16,6 @@ Checks and messages follow AWS's recorded answers (LocalStack's AWS-validated sn
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import logging
 import time
 from collections.abc import Mapping
@@ -33,6 +31,7 @@ from host.core.errors import (
     validation_message,
 )
 from host.core.model import LATEST, FunctionConfig, ProvisionedConcurrency
+from host.core.paging import page
 from host.core.states import EnvState
 from host.core.validation import problem
 from host.service.functions import ACCOUNT_CONCURRENCY, MIN_UNRESERVED, FunctionService
@@ -126,17 +125,7 @@ class ProvisionedService:
         if self.store.get(ref.name) is None:
             raise function_not_found(self.functions.arn(ref.name))
         configs = self.store.provisioned_configs(ref.name)
-        start = 0
-        if marker:
-            try:
-                after = base64.urlsafe_b64decode(marker.encode()).decode()
-            except (binascii.Error, UnicodeDecodeError) as exc:
-                raise InvalidParameterValue("Invalid marker.") from exc
-            start = next((i for i, c in enumerate(configs) if c.qualifier > after), len(configs))
-        size = min(max_items or PAGE_SIZE, PAGE_SIZE)
-        page = configs[start : start + size]
-        more = start + size < len(configs)
-        return page, base64.urlsafe_b64encode(page[-1].qualifier.encode()).decode() if more and page else None
+        return page(configs, lambda c: c.qualifier, marker, max_items, PAGE_SIZE)
 
     def function_arn(self, config: ProvisionedConcurrency) -> str:
         return self.functions.arn(config.function_name, config.qualifier)

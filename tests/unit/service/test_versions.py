@@ -53,10 +53,11 @@ class Catalog:
 
 
 def make_zip(files: dict[str, str]) -> bytes:
+    """The same bytes for the same files (a fixed date: writestr would stamp the current second)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in files.items():
-            archive.writestr(name, content)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), content)
     return buffer.getvalue()
 
 
