@@ -223,7 +223,7 @@ class Environment:
         self.init_duration_ms = None
         self.init_started = time.perf_counter()
         try:
-            argv = entrypoint(self.runtime, self.function.code.path, self.opt_dir)
+            argv = entrypoint(self.runtime, self.function.code.path, self.opt_dir, self.function.env_vars)
         except NoEntrypoint as missing:
             self._init_failed(InitFailure("entrypoint", str(missing).encode()))
             return
