@@ -223,7 +223,8 @@ class Environment:
         self.init_duration_ms = None
         self.init_started = time.perf_counter()
         try:
-            argv = entrypoint(self.runtime, self.function.code.path, self.opt_dir, self.function.env_vars)
+            function = self.function
+            argv = entrypoint(self.runtime, function.code.path, self.opt_dir, function.env_vars, function.memory_size)
         except NoEntrypoint as missing:
             self._init_failed(InitFailure("entrypoint", str(missing).encode()))
             return

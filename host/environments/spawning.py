@@ -15,16 +15,28 @@ class NoEntrypoint(LookupError):
 
 
 def entrypoint(
-    runtime: RuntimeDefinition, code_dir: str, opt_dir: str | None, variables: Mapping[str, str] | None = None
+    runtime: RuntimeDefinition,
+    code_dir: str,
+    opt_dir: str | None,
+    variables: Mapping[str, str] | None = None,
+    memory_mb: int = 128,
 ) -> list[str]:
     """The bootstrap to exec. Custom runtimes look in the code, then the layers, as Lambda does.
 
-    A Python function without AWS_LAMBDA_EXEC_WRAPPER starts its interpreter directly: that is
-    all /var/runtime/bootstrap would do, and skipping bash saves its start, whose library
-    search is slow on Docker's fuse-overlayfs for an unprivileged user (~25 ms per cold start).
+    A Python or Node.js function without AWS_LAMBDA_EXEC_WRAPPER starts its interpreter
+    directly, with the arguments /var/runtime/bootstrap would give it: skipping bash saves its
+    start, whose library search is slow on Docker's fuse-overlayfs for an unprivileged user
+    (~25 ms per cold start). With a wrapper the script runs, as in AWS's images.
     """
-    if runtime.client == "python" and not (variables or {}).get("AWS_LAMBDA_EXEC_WRAPPER"):
-        return [f"/var/lang/bin/{runtime.id}", "/var/runtime/bootstrap.py"]
+    variables = variables or {}
+    if not variables.get("AWS_LAMBDA_EXEC_WRAPPER"):
+        if runtime.client == "python":
+            return [f"/var/lang/bin/{runtime.id}", "/var/runtime/bootstrap.py"]
+        if runtime.client == "nodejs":
+            args = ["--expose-gc", "--max-http-header-size", "81920"]
+            if "--max-old-space-size" not in variables.get("NODE_OPTIONS", ""):  # the function's own wins
+                args.append(f"--max-old-space-size={memory_mb * 90 // 100}")
+            return ["/var/lang/bin/node", *args, "/var/runtime/index.mjs"]
     if runtime.client != "provided":
         return list(runtime.entrypoints)
     host_folders = {"/var/task/bootstrap": code_dir, "/opt/bootstrap": opt_dir}

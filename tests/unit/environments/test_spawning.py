@@ -22,9 +22,15 @@ def test_python_with_an_exec_wrapper_goes_through_the_bootstrap_script(definitio
     assert argv == list(runtime.entrypoints)
 
 
-def test_nodejs_keeps_its_bootstrap(definitions):
+def test_nodejs_starts_node_with_the_bootstraps_arguments(definitions):
     runtime = definitions["nodejs20.x"]
-    assert entrypoint(runtime, "/code", None, {}) == list(runtime.entrypoints)
+    assert entrypoint(runtime, "/code", None, {}, 1024) == [
+        "/var/lang/bin/node", "--expose-gc", "--max-http-header-size", "81920", "--max-old-space-size=921",
+        "/var/runtime/index.mjs",
+    ]  # fmt: skip
+    own = entrypoint(runtime, "/code", None, {"NODE_OPTIONS": "--max-old-space-size=50"}, 1024)
+    assert not any(arg.startswith("--max-old-space-size") for arg in own)
+    assert entrypoint(runtime, "/code", None, {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/w"}) == list(runtime.entrypoints)
 
 
 def test_a_custom_runtime_needs_a_bootstrap_in_the_code_or_a_layer(definitions, tmp_path):
