@@ -18,8 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from host.core.errors import (
     InvalidParameterValue,
@@ -35,6 +35,10 @@ from host.core.paging import page
 from host.core.states import EnvState
 from host.core.validation import problem
 from host.service.functions import ACCOUNT_CONCURRENCY, MIN_UNRESERVED, FunctionService
+
+if TYPE_CHECKING:
+    from host.environments.scheduler import Scheduler
+    from host.store.functions import FunctionStore
 
 log = logging.getLogger("lambda_host.provisioned")
 
@@ -182,7 +186,13 @@ class ProvisionedService:
 class Provisioner:
     """Keeps the environments of every configuration started (on the event loop)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, scheduler, store, resolve) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        scheduler: Scheduler,
+        store: FunctionStore,
+        resolve: Callable[[str, str], FunctionConfig | None],
+    ) -> None:
         self.loop = loop
         self.scheduler = scheduler
         self.store = store
@@ -258,10 +268,6 @@ class Provisioner:
                 self.store.put_provisioned(config.with_changes(last_modified=current.last_modified))
 
         await self.loop.run_in_executor(None, put)
-
-
-def allocated(config: ProvisionedConcurrency) -> int:
-    return config.requested if config.status == "READY" else 0
 
 
 def resolve_version(store, name: str, qualifier: str) -> FunctionConfig | None:
