@@ -42,6 +42,8 @@ from host.store.events import Delivery, EventQueue, QueuedEvent
 
 log = logging.getLogger("lambda_host.async")
 
+PAYLOAD_KEPT_FOR = 1.0  # seconds: an event due later than this waits without its payload in memory
+
 
 class AsyncDispatcher:
     def __init__(
@@ -109,6 +111,8 @@ class AsyncDispatcher:
                 future.set_result(None)
 
     def _schedule(self, event: QueuedEvent) -> None:
+        if event.payload is not None and event.due - time.time() > PAYLOAD_KEPT_FOR:
+            event = replace(event, payload=None)  # waiting long: its row has it
         self._track(event.function_name, self.loop.create_task(self._run(event)))
 
     def _track(self, function_name: str, task: asyncio.Task) -> None:
@@ -150,6 +154,11 @@ class AsyncDispatcher:
         delay = event.due - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
+        if event.payload is None:
+            payload = await self.loop.run_in_executor(None, self.queue.payload, event.request_id)
+            if payload is None:  # ended meanwhile (its function was deleted)
+                return
+            event = replace(event, payload=payload)
         qualifier = event.qualifier or None
         function = self.lookup(event.function_name, qualifier)
         while function is not None and function.state == "Pending":  # its runtime image is on its way

@@ -24,7 +24,7 @@ class QueuedEvent:
     request_id: str
     function_name: str
     qualifier: str
-    payload: bytes
+    payload: bytes | None  # None while it waits: read back from the row when it runs (``payload``)
     attempts: int
     due: float
     created: float
@@ -88,11 +88,20 @@ class EventQueue:
         return events
 
     def pending(self) -> list[QueuedEvent]:
+        """Every queued event, without its payload (a backlog must not have to fit in memory)."""
         rows = self.db.connection().execute(
-            "SELECT request_id, function_name, qualifier, payload, attempts, due, created"
-            " FROM async_events ORDER BY due"
+            "SELECT request_id, function_name, qualifier, NULL, attempts, due, created FROM async_events ORDER BY due"
         )
         return [QueuedEvent(*row) for row in rows]
+
+    def payload(self, request_id: str) -> bytes | None:
+        """A queued event's payload; None when the event is no longer queued."""
+        row = (
+            self.db.connection()
+            .execute("SELECT payload FROM async_events WHERE request_id = ?", (request_id,))
+            .fetchone()
+        )
+        return bytes(row[0]) if row is not None else None
 
     def count(self) -> int:
         return self.db.connection().execute("SELECT COUNT(*) FROM async_events").fetchone()[0]

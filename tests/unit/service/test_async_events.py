@@ -59,7 +59,7 @@ class Gate:
         pass
 
 
-def run(tmp_path, scheduler, *, config=None, gate=None, fn=None, events=1, payload=b'{"n": 1}'):
+def run(tmp_path, scheduler, *, config=None, gate=None, fn=None, events=1, payload=b'{"n": 1}', scale=0.0001):
     """Accept ``events`` events, run until the queue is empty; the queue and the deliveries made."""
     delivered = []
 
@@ -71,7 +71,7 @@ def run(tmp_path, scheduler, *, config=None, gate=None, fn=None, events=1, paylo
             event_config=lambda name, qualifier: config,
             gate=gate or Gate(), scheduler=scheduler,
             arn_of=lambda name, qualifier: ARN + (f":{qualifier}" if qualifier else ""),
-            new_trace_id=lambda: "trace", timing=AsyncTiming(0.0001), on_deliveries=delivered.extend,
+            new_trace_id=lambda: "trace", timing=AsyncTiming(scale), on_deliveries=delivered.extend,
         )  # fmt: skip
         await asyncio.gather(*(dispatcher.accept(f"req-{i}", "fn", "", payload) for i in range(events)))
         for _ in range(500):
@@ -217,3 +217,10 @@ def test_an_end_that_cannot_be_written_is_written_again_later(tmp_path):
     assert failures == ["req-0"]
     assert len(scheduler.requests) == 1  # the function did not run again: only its end was rewritten
     assert queue.count() == 0 and delivery.kind == "OnSuccess"
+
+
+def test_an_event_waiting_for_its_retry_is_read_back_from_its_row(tmp_path):
+    scheduler = Scheduler(FAILURE, SUCCESS)
+    run(tmp_path, scheduler, payload=b'{"big": "payload"}', scale=0.0175)  # the retry is ~1.05 s away
+    first, second = scheduler.requests
+    assert first.payload == second.payload == b'{"big": "payload"}'
