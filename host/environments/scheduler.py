@@ -138,12 +138,15 @@ class Scheduler:
             if env is not None:
                 env.assign(queue.popleft())
                 continue
-            failed = policy.pick_failed(pool.envs)
+            # Provisioned environments still initialising (or failed) are not the caller's: AWS
+            # serves invocations on demand until provisioned concurrency is READY.
+            on_demand = [env for env in pool.envs if not env.provisioned]
+            failed = policy.pick_failed(on_demand)
             if failed is None:
                 break
             failed.serve_init_failure(queue.popleft())
         if queue and not self.closing:
-            for _ in range(policy.starts_needed(len(queue), pool.envs)):
+            for _ in range(policy.starts_needed(len(queue), [env for env in pool.envs if not env.provisioned])):
                 self._start(pool, function)
 
     def prewarm(self, runtime: str, tmp_mb: int = DEFAULT_TMP_MB) -> None:

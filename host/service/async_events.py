@@ -189,7 +189,7 @@ class AsyncDispatcher:
             if self.stopping:
                 return
             try:
-                counted = self.gate.enter(function.name)
+                counted = self.gate.enter(function.name, function.version)
             except TooManyRequests:
                 self._follow(event, function, None, Outcome.THROTTLED, settings, max_age)
                 return

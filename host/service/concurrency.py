@@ -45,11 +45,27 @@ class ConcurrencyGate:
         latest = self.store.get(name)
         return latest.reserved_concurrency if latest is not None else None
 
-    def enter(self, name: str) -> bool:
+    def on_demand_limit(self, name: str, version: str) -> int | None:
+        """What reserved concurrency leaves for this version: provisioned concurrency is carved
+        out of it for the versions that have it, so others get the rest (AWS throttles $LATEST
+        when reserved equals provisioned)."""
+        limit = self.limit(name)
+        if limit is None:
+            return None
+        configs = self.store.provisioned_configs(name)
+        if not configs:
+            return limit
+        covered = set()
+        for config in configs:
+            alias = None if config.qualifier.isdigit() else self.store.alias(name, config.qualifier)
+            covered.add(config.qualifier if alias is None else alias.function_version)
+        return limit if version in covered else limit - sum(c.requested for c in configs)
+
+    def enter(self, name: str, version: str = "$LATEST") -> bool:
         """Count one more invocation of ``name`` (call ``leave`` when it ends; True, always).
         Raises 429 when the function or the host is at its limit."""
         running = self.running.get(name, 0)
-        limit = self.limit(name)
+        limit = self.on_demand_limit(name, version)
         if limit is not None and running >= limit:
             raise TooManyRequests("Rate Exceeded.", RESERVED_LIMIT_REASON)
         if self.total >= self.host_limit:

@@ -46,6 +46,10 @@ REVISION_MISMATCH = (
     "retrieve the latest Revision Id"
 )
 PAGE_SIZE = 50
+UNQUALIFIED_ONLY = (
+    "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. "
+    "Please specify either a function name or an unqualified function ARN."
+)
 TAGS_QUALIFIED = "Tags on function aliases and versions are not supported. Please specify a function ARN."
 # No AWS recording of this message was found; the wording follows AWS's other DLQ messages
 # ("Invalid dead letter queue ARN: FIFO SQS queue is not supported for dead letter configuration").
@@ -323,7 +327,12 @@ class FunctionService:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             constraint = "Member must have value greater than or equal to 0"
             raise ValidationError(validation_message([validation.problem(value, field, constraint)]))
+        ref = self.ref(name_value)
+        if ref.qualifier is not None:
+            raise InvalidParameterValue(UNQUALIFIED_ONLY)
         with self.lock:
+            if self.store.get(ref.name) is None:
+                raise function_not_found(self.arn(ref.name, LATEST))  # AWS names $LATEST here
             function, _ = self.get(name_value)
             provisioned = sum(c.requested for c in self.store.provisioned_configs(function.name))
             if value < provisioned:

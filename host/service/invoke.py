@@ -128,7 +128,7 @@ class InvokeService:
         self._check(call)
         function, invoked_arn = self._resolve(call)
         payload = self._payload(call)
-        counted = call.invocation_type == "RequestResponse" and self.gate.enter(function.name)
+        counted = call.invocation_type == "RequestResponse" and self.gate.enter(function.name, function.version)
         if function.state != "Active":
             started = asyncio.ensure_future(self._once_active(function, call, request_id, invoked_arn, payload))
         else:

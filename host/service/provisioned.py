@@ -256,6 +256,7 @@ class Provisioner:
                     "%s:%s: provisioned concurrency failed to initialise", config.function_name, config.qualifier
                 )
                 await self._store(config.with_changes(status="FAILED", status_reason=INIT_FAILURE))
+                self._remove(config.function_name, config.qualifier)  # invocations go on demand, as on AWS
                 return
             if all(env.state in READY_STATES for env in envs):
                 await self._store(config.with_changes(status="READY", status_reason=None))

@@ -298,6 +298,7 @@ class VersionService:
                 additional_weights=tuple((k, float(v)) for k, v in weights.items()),
             )
             self.store.put_alias(updated)
+        self.functions.on_change(updated.function_name)  # provisioned concurrency follows the alias
         return updated
 
     def delete_alias(self, value: str, name: str) -> None:

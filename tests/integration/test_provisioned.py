@@ -148,3 +148,57 @@ def test_provisioned_concurrency_errors_are_aws_s(lambda_client, create_function
         "InvalidParameterValueException",
         " ReservedConcurrentExecutions  1 should not be lower than function's total provisioned concurrency [2].",
     )
+
+
+def test_reserved_concurrency_taken_by_provisioned_throttles_latest(lambda_client, create_function):
+    name = create_function({"app.py": INIT_TYPE})
+    lambda_client.publish_version(FunctionName=name)
+    lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
+    lambda_client.put_provisioned_concurrency_config(
+        FunctionName=name, Qualifier="1", ProvisionedConcurrentExecutions=1
+    )
+    assert ready(lambda_client, name, "1")["Status"] == "READY"
+    with pytest.raises(ClientError) as caught:
+        lambda_client.invoke(FunctionName=name)
+    assert caught.value.response["Error"]["Code"] == "TooManyRequestsException"
+    assert caught.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    assert payload(lambda_client.invoke(FunctionName=name, Qualifier="1"))["type"] == "provisioned-concurrency"
+
+
+def test_provisioned_concurrency_follows_its_alias_to_a_new_version(lambda_client, create_function):
+    name = create_function({"app.py": INIT_TYPE})
+    lambda_client.publish_version(FunctionName=name)
+    lambda_client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    lambda_client.put_provisioned_concurrency_config(
+        FunctionName=name, Qualifier="live", ProvisionedConcurrentExecutions=1
+    )
+    assert ready(lambda_client, name, "live")["Status"] == "READY"
+    lambda_client.update_function_configuration(FunctionName=name, Description="v2")
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name)
+    lambda_client.publish_version(FunctionName=name)
+    lambda_client.update_alias(FunctionName=name, Name="live", FunctionVersion="2")
+    time.sleep(0.5)
+    assert ready(lambda_client, name, "live")["Status"] == "READY"
+    result = payload(lambda_client.invoke(FunctionName=name, Qualifier="live"))
+    assert (result["version"], result["type"]) == ("2", "provisioned-concurrency")
+
+
+def test_function_concurrency_is_for_unqualified_functions_only(lambda_client, create_function):
+    name = create_function({"app.py": INIT_TYPE})
+    assert error(
+        lambda: lambda_client.put_function_concurrency(
+            FunctionName=f"{ARN}{name}:$LATEST", ReservedConcurrentExecutions=1
+        )
+    ) == (
+        400,
+        "InvalidParameterValueException",
+        "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. "
+        "Please specify either a function name or an unqualified function ARN.",
+    )
+    assert error(
+        lambda: lambda_client.put_function_concurrency(FunctionName="doesnotexist", ReservedConcurrentExecutions=1)
+    ) == (
+        404,
+        "ResourceNotFoundException",
+        f"Function not found: {ARN}doesnotexist:$LATEST",
+    )

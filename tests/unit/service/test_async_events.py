@@ -47,7 +47,7 @@ class Gate:
     def limit(self, name):
         return self._limit
 
-    def enter(self, name):
+    def enter(self, name, version=None):
         from host.core.errors import TooManyRequests
 
         if self.refusals:

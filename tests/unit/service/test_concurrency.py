@@ -18,9 +18,17 @@ class Store:
 
     def __init__(self, **limits: int | None) -> None:
         self.functions = {name: Function(limit) for name, limit in limits.items()}
+        self.provisioned: dict[str, list] = {}
+        self.aliases: dict = {}
 
     def get(self, name: str) -> Function | None:
         return self.functions.get(name)
+
+    def provisioned_configs(self, name: str) -> list:
+        return self.provisioned.get(name, [])
+
+    def alias(self, name: str, alias: str):
+        return self.aliases.get((name, alias))
 
 
 def test_a_function_without_a_reservation_is_limited_only_by_the_host():
@@ -114,3 +122,18 @@ def test_the_limit_is_read_at_every_entry():
         gate.enter("fn")
     store.functions["fn"].reserved_concurrency = None  # DeleteFunctionConcurrency
     assert gate.enter("fn") is True
+
+
+def test_provisioned_concurrency_is_carved_out_of_the_reservation_for_other_versions():
+    from types import SimpleNamespace
+
+    store = Store(fn=2)
+    store.provisioned["fn"] = [SimpleNamespace(qualifier="live", requested=2)]
+    store.aliases[("fn", "live")] = SimpleNamespace(function_version="1")
+    gate = ConcurrencyGate(store, host_limit=100)
+    with pytest.raises(TooManyRequests) as caught:  # $LATEST: reserved 2 - provisioned 2 = 0
+        gate.enter("fn", "$LATEST")
+    assert caught.value.reason == RESERVED_LIMIT_REASON
+    assert gate.enter("fn", "1") and gate.enter("fn", "1")  # the provisioned version has all of it
+    with pytest.raises(TooManyRequests):
+        gate.enter("fn", "1")
