@@ -11,6 +11,7 @@ This module keeps policies; it must not enforce them. Every caller may still inv
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -64,7 +65,9 @@ class PermissionService:
                 )
             added = permissions.statement(params, self.functions.arn(ref.name, ref.qualifier))
             before = policy.statements if policy is not None else ()
-            self.store.put_policy(FunctionPolicy(ref.name, key, (*before, added), str(uuid.uuid4())))
+            revision = str(uuid.uuid4())
+            self.store.put_policy(FunctionPolicy(ref.name, key, (*before, added), revision))
+            self._revise(ref.name, key, revision)
         return added
 
     def get(self, value: str, qualifier: str | None) -> FunctionPolicy:
@@ -91,10 +94,22 @@ class PermissionService:
                 raise ResourceNotFound(f"Statement {statement_id} is not found in resource policy.")
             if revision_id and revision_id != policy.revision_id:
                 raise PreconditionFailed(REVISION_MISMATCH)
+            revision = str(uuid.uuid4())
             if kept:
-                self.store.put_policy(policy.with_changes(statements=kept, revision_id=str(uuid.uuid4())))
+                self.store.put_policy(policy.with_changes(statements=kept, revision_id=revision))
             else:
                 self.store.delete_policy(ref.name, key)
+            self._revise(ref.name, key, revision)
+
+    def _revise(self, name: str, key: str, revision: str) -> None:
+        """A policy change is a change of its function, version or alias: they share a RevisionId,
+        as AWS's GetFunction shows after AddPermission."""
+        if key == LATEST:
+            self.store.put(self.store.get(name).with_changes(revision_id=revision))
+        elif key.isdigit():
+            self.store.put(self.store.version(name, key).with_changes(revision_id=revision))
+        else:
+            self.store.put_alias(dataclasses.replace(self.store.alias(name, key), revision_id=revision))
 
     def _target(self, ref: FunctionRef) -> tuple[str, str]:
         """The policy's key ($LATEST, a version or an alias) and its target's RevisionId, or AWS's 404.

@@ -286,3 +286,19 @@ def test_policies_survive_a_restart_and_go_with_their_function(lambda_host_facto
     client.create_function(**settings, Code=code)  # the same name again starts without a policy
     assert summary(error_of(lambda: client.get_policy(FunctionName="kept")))[2] == NO_RESOURCE
     client.delete_function(FunctionName="kept")
+
+
+def test_the_function_and_its_policy_share_a_revision_id(lambda_client, function):
+    """AWS's test_function_revisions_permissions: AddPermission and RemovePermission revise the function."""
+    name = function()
+    active = lambda_client.get_function(FunctionName=name)["Configuration"]["RevisionId"]
+    wrong = error_of(
+        lambda: lambda_client.add_permission(FunctionName=name, StatementId="s3", RevisionId="wrong", **S3)
+    )
+    assert wrong["Error"]["Code"] == "PreconditionFailedException"
+    lambda_client.add_permission(FunctionName=name, StatementId="s3", RevisionId=active, **S3)
+    policy_revision = lambda_client.get_policy(FunctionName=name)["RevisionId"]
+    assert policy_revision != active
+    assert lambda_client.get_function(FunctionName=name)["Configuration"]["RevisionId"] == policy_revision
+    lambda_client.remove_permission(FunctionName=name, StatementId="s3", RevisionId=policy_revision)
+    assert lambda_client.get_function(FunctionName=name)["Configuration"]["RevisionId"] != policy_revision

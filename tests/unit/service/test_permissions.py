@@ -135,9 +135,12 @@ def test_before_a_policy_exists_the_revision_checked_is_the_functions(functions,
         permissions.add("my-fn", None, {"StatementId": "s3", **S3, "RevisionId": "wrong"})
     revision = functions.store.get("my-fn").revision_id
     permissions.add("my-fn", None, {"StatementId": "s3", **S3, "RevisionId": revision})
-    assert functions.store.get("my-fn").revision_id == revision  # the function's own is left alone
+    shared = functions.store.get("my-fn").revision_id  # AWS (test_function_revisions_permissions):
+    assert shared != revision and shared == permissions.get("my-fn", None).revision_id  # function = policy
     with raises(PreconditionFailed, REVISION_MISMATCH):
         permissions.add("my-fn", None, {"StatementId": "s4", **S3, "RevisionId": revision})
+    permissions.remove("my-fn", "s3", None, shared)
+    assert functions.store.get("my-fn").revision_id not in (revision, shared)
 
 
 def test_removing_checks_the_policy_revision(permissions):
