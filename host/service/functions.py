@@ -362,8 +362,12 @@ class FunctionService:
         return ACCOUNT_CONCURRENCY - sum(f.reserved_concurrency or 0 for f in self.store.all())
 
     def account_usage(self) -> dict[str, int]:
+        """As AWS counts it: every function's $LATEST and published versions, and every layer version."""
         functions = self.store.all()
-        return {"TotalCodeSize": sum(f.code.size for f in functions), "FunctionCount": len(functions)}
+        size = sum(f.code.size + sum(v.code.size for v in self.store.versions(f.name)) for f in functions)
+        layer_store = self.layers.store
+        size += sum(layer.code.size for name in layer_store.names() for layer in layer_store.versions(name))
+        return {"TotalCodeSize": size, "FunctionCount": len(functions)}
 
     # -- helpers ----------------------------------------------------------------------------
 

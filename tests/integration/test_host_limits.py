@@ -36,3 +36,22 @@ def test_invocations_over_the_host_limit_get_429_concurrent_invocation_limit_exc
     assert error["Reason"] == "ConcurrentInvocationLimitExceeded"
     assert error["Error"]["Message"] == "Rate Exceeded."
     assert json.loads(client.invoke(FunctionName="second", Payload=b'{"sleep": 0}')["Payload"].read()) == "done"
+
+
+def test_account_usage_counts_versions_and_layers_as_aws_does(lambda_host_factory):
+    host = lambda_host_factory(prewarm=0)
+    client = client_for(host)
+    package = make_zip({"app.py": SLEEPER})
+    client.create_function(
+        FunctionName="sized", Runtime="python3.11", Role=DEFAULT_ROLE, Handler="app.handler",
+        Code={"ZipFile": package},
+    )  # fmt: skip
+    client.get_waiter("function_active_v2").wait(FunctionName="sized", WaiterConfig={"Delay": 0.2})
+    first = client.get_account_settings()["AccountUsage"]
+    assert first == {"TotalCodeSize": len(package), "FunctionCount": 1}
+    client.publish_version(FunctionName="sized")
+    layer = make_zip({"python/lib.py": "X = 1\n"})
+    client.publish_layer_version(LayerName="sized-layer", Content={"ZipFile": layer})
+    usage = client.get_account_settings()["AccountUsage"]
+    assert usage["TotalCodeSize"] == 2 * len(package) + len(layer)
+    assert usage["FunctionCount"] == 1
