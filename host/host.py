@@ -47,7 +47,7 @@ from host.service.functions import FunctionService
 from host.service.invoke import InvokeService, new_trace_id
 from host.service.layers import LayerService
 from host.service.permissions import PermissionService
-from host.service.provisioned import ProvisionedService, Provisioner, resolve_version
+from host.service.provisioned import ProvisionedService, Provisioner
 from host.service.urls import UrlService
 from host.service.versions import VersionService
 from host.store.db import Database
@@ -236,7 +236,7 @@ class Host:
             self.loop,
             self.scheduler,
             self.function_store,
-            lambda name, qualifier: resolve_version(self.function_store, name, qualifier),
+            lambda name, qualifier: self.versions.lookup(FunctionRef(name, qualifier)),  # an alias: its version
         )
         self.provisioned = ProvisionedService(self.functions, self.provisioner)
         self.invoke_service = InvokeService(self.functions, self.versions, self.scheduler, self.dispatcher, self.gate)

@@ -99,10 +99,9 @@ def boto3_throughput(endpoint: str, name: str, clients: int, per_client: int) ->
     return total / elapsed
 
 
-def raw_throughput(port: int, name: str, clients: int, per_client: int) -> float:
-    request = (
-        f"POST /2015-03-31/functions/{name}/invocations HTTP/1.1\r\nHost: bench\r\nContent-Length: 2\r\n\r\n{{}}"
-    ).encode()
+def raw_clients(port: int, request: bytes, answered, clients: int, per_client: int) -> float:
+    """Requests per second from ``clients`` keep-alive connections, each sending ``request``
+    ``per_client`` times and reading until ``answered(data)``."""
 
     def run() -> None:
         sock = socket.create_connection(("127.0.0.1", port))
@@ -110,7 +109,7 @@ def raw_throughput(port: int, name: str, clients: int, per_client: int) -> float
         for _ in range(per_client):
             sock.sendall(request)
             data = b""
-            while not data.endswith(b"null"):
+            while not answered(data):
                 data += sock.recv(65536)
         sock.close()
 
@@ -123,31 +122,28 @@ def raw_throughput(port: int, name: str, clients: int, per_client: int) -> float
     return clients * per_client / (time.perf_counter() - started)
 
 
+def raw_throughput(port: int, name: str, clients: int, per_client: int) -> float:
+    """Synchronous invokes per second (the no-op function answers null)."""
+    request = (
+        f"POST /2015-03-31/functions/{name}/invocations HTTP/1.1\r\nHost: bench\r\nContent-Length: 2\r\n\r\n{{}}"
+    ).encode()
+    return raw_clients(port, request, lambda data: data.endswith(b"null"), clients, per_client)
+
+
 def raw_events(port: int, name: str, clients: int, per_client: int) -> float:
-    """Event invocations accepted per second (202 each) over keep-alive HTTP connections."""
+    """Event invocations accepted per second (202 each, no body)."""
     request = (
         f"POST /2015-03-31/functions/{name}/invocations HTTP/1.1\r\nHost: bench\r\n"
         "X-Amz-Invocation-Type: Event\r\nContent-Length: 2\r\n\r\n{}"
     ).encode()
 
-    def run() -> None:
-        sock = socket.create_connection(("127.0.0.1", port))
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        for _ in range(per_client):
-            sock.sendall(request)
-            data = b""
-            while b"\r\n\r\n" not in data:
-                data += sock.recv(65536)
-            assert data.startswith(b"HTTP/1.1 202"), data[:100]
-        sock.close()
+    def accepted(data: bytes) -> bool:
+        if b"\r\n\r\n" not in data:
+            return False
+        assert data.startswith(b"HTTP/1.1 202"), data[:100]
+        return True
 
-    threads = [threading.Thread(target=run) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return clients * per_client / (time.perf_counter() - started)
+    return raw_clients(port, request, accepted, clients, per_client)
 
 
 def drained(host: Host, timeout: float = 600) -> None:

@@ -269,11 +269,3 @@ class Provisioner:
                 self.store.put_provisioned(config.with_changes(last_modified=current.last_modified))
 
         await self.loop.run_in_executor(None, put)
-
-
-def resolve_version(store, name: str, qualifier: str) -> FunctionConfig | None:
-    """The published version a configuration's qualifier (a version or an alias) runs."""
-    if qualifier.isdigit():
-        return store.version(name, qualifier)
-    alias = store.alias(name, qualifier)
-    return store.version(name, alias.function_version) if alias is not None else None

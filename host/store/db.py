@@ -107,6 +107,14 @@ class Database:
             self._local.conn = conn
         return conn
 
+    @staticmethod
+    def next_number(conn: sqlite3.Connection, counters: str, name: str) -> int:
+        """Take the next number of ``name`` from a counter table (version numbers are never reused)."""
+        row = conn.execute(f"SELECT last_version FROM {counters} WHERE name = ?", (name,)).fetchone()
+        number = (row[0] if row else 0) + 1
+        conn.execute(f"INSERT OR REPLACE INTO {counters} (name, last_version) VALUES (?, ?)", (name, number))
+        return number
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction, taken at once (BEGIN IMMEDIATE) so writers never deadlock."""

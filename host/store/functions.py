@@ -122,10 +122,7 @@ class FunctionStore:
     def publish(self, name: str, make) -> FunctionConfig:
         """Store ``make(number)`` as the function's next version (numbers never reused)."""
         with self.lock, self.db.transaction() as conn:
-            row = conn.execute("SELECT last_version FROM version_counters WHERE name = ?", (name,)).fetchone()
-            number = (row[0] if row else 0) + 1
-            version = make(number)
-            conn.execute("INSERT OR REPLACE INTO version_counters (name, last_version) VALUES (?, ?)", (name, number))
+            version = make(self.db.next_number(conn, "version_counters", name))
             conn.execute(
                 "INSERT INTO functions (name, version, config) VALUES (?, ?, ?)",
                 (name, version.version, dumps(version)),

@@ -16,10 +16,8 @@ class LayerStore:
     def publish(self, name: str, build: Callable[[int], LayerVersion]) -> LayerVersion:
         """Store the next version of ``name``, made by ``build(version_number)``."""
         with self.db.transaction() as conn:
-            row = conn.execute("SELECT last_version FROM layer_counters WHERE name = ?", (name,)).fetchone()
-            version = (row[0] if row else 0) + 1
+            version = self.db.next_number(conn, "layer_counters", name)
             layer = build(version)
-            conn.execute("INSERT OR REPLACE INTO layer_counters (name, last_version) VALUES (?, ?)", (name, version))
             conn.execute(
                 "INSERT INTO layer_versions (name, version, config) VALUES (?, ?, ?)",
                 (name, version, dumps(layer)),
