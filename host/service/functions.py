@@ -331,9 +331,9 @@ class FunctionService:
         if ref.qualifier is not None:
             raise InvalidParameterValue(UNQUALIFIED_ONLY)
         with self.lock:
-            if self.store.get(ref.name) is None:
+            function = self.store.get(ref.name)
+            if function is None:
                 raise function_not_found(self.arn(ref.name, LATEST))  # AWS names $LATEST here
-            function, _ = self.get(name_value)
             provisioned = sum(c.requested for c in self.store.provisioned_configs(function.name))
             if value < provisioned:
                 raise InvalidParameterValue(
