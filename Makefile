@@ -2,36 +2,52 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The project with what it needs to run (make serve), and with what its tests need too (make test).
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 TEMPLATE ?= sample_functions/template.yaml
 PYTEST_ARGS ?=
 
-.PHONY: setup images serve test lint run-function bench load clean-containers
+.PHONY: setup images serve test lint run-function bench load clean-containers browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
-# The virtualenv, then every runtime image that is missing (built from Debian's archive).
-setup: $(STAMP) images
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+# The virtualenv with the test tools, then every runtime image that is missing (built from Debian's archive).
+setup: $(TEST_STAMP) images
 
 images: $(STAMP)
 	$(BIN)/lambda-host images build
 
-serve: setup
+# Serves as soon as the template's runtime images are built; the others are built in the background.
+serve: $(STAMP)
 	$(BIN)/lambda-host serve --template $(TEMPLATE)
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup lint
+# The console's browser tests drive Debian's Chromium; Graphviz lays out state machine graphs (the
+# console draws them without it too, so `make serve` needs neither).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v dot >/dev/null 2>&1; then \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo -n"; \
+	  $$SUDO apt-get update -q || true; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium graphviz; \
+	fi
+
+test: setup lint browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # make run-function FUNCTION=echo EVENT=event.json
-run-function: setup
+run-function: $(STAMP)
 	$(BIN)/lambda-host invoke $(FUNCTION) --template $(TEMPLATE) $(if $(EVENT),--event $(EVENT))
 
 bench: setup

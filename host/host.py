@@ -25,18 +25,34 @@ from host.api.errors import MAX_REQUEST_BYTES, request_too_large
 from host.api.front import FrontDoor
 from host.api.function_urls import UrlListeners
 from host.api.invoke import InvokeEndpoint
+from host.aws.endpoint import AwsEndpoint
+from host.aws.forward import Relay
+from host.console.app import create_console
+from host.console.ports import ConsolePorts, on_loop
 from host.core.async_policy import AsyncTiming
+from host.core.metrics import NO_METRICS
 from host.core.names import FunctionRef
+from host.debugging import Debugging
 from host.environments.docker_backend import DockerBackend, bridge_gateway
 from host.environments.logsink import LogSink
 from host.environments.scheduler import Scheduler, Settings
 from host.environments.slots import remove_all_slots
+from host.event_sources.api import blueprint as event_source_views
+from host.event_sources.lambda_side import HostLambda
+from host.event_sources.service import EventSourceService
+from host.event_sources.store import CheckpointWriter, MappingStore
+from host.event_sources.tags import MappingTags
+from host.events.api import blueprint as test_event_views
+from host.events.saved import TestEventStore
 from host.http.server import serve
 from host.http.wsgi import WsgiBridge
 from host.images.builder import ImageBuilder
 from host.images.catalog import RuntimeCatalog
 from host.images.definitions import load_definitions
 from host.images.rootfs_cache import RootfsCache, default_cache_dir
+from host.observability.logs.app import PREFIX as LOGS_PREFIX
+from host.observability.logs.app import CloudWatchLogs
+from host.observability.metrics.app import Metrics
 from host.service.async_events import AsyncDispatcher
 from host.service.aws_targets import AwsTargets
 from host.service.code_watch import CodeWatcher
@@ -48,12 +64,19 @@ from host.service.invoke import InvokeService, new_trace_id
 from host.service.layers import LayerService
 from host.service.permissions import PermissionService
 from host.service.provisioned import ProvisionedService, Provisioner
+from host.service.s3_code import S3Code
+from host.service.tags import TagService
 from host.service.urls import UrlService
 from host.service.versions import VersionService
+from host.service.vpc import VpcChecker
+from host.stepfunctions.app import StepFunctions
+from host.stepfunctions.integrations.host_functions import HostFunctions
+from host.stepfunctions.service.errors import SfnError
 from host.store.db import Database
 from host.store.events import EventQueue
 from host.store.functions import FunctionStore
 from host.store.layers import LayerStore
+from host.store.ownership import StateDirLock
 from host.store.packages import PackageStore
 
 log = logging.getLogger("lambda_host")
@@ -71,11 +94,15 @@ class HostConfig:
     async_concurrency: int = 10
     shutdown_grace: float = 30.0  # seconds running invocations get to finish when the host stops
     max_concurrency: int | None = None  # invocations running at once on this host; None: sized from memory
-    aws_endpoint_url: str | None = None  # where SQS, SNS and EventBridge destinations are sent
+    # The AWS endpoint for every other service (host.aws.endpoint): None starts an embedded moto
+    # server; "aws" is AWS itself; anything else is a URL (LocalStack, another moto).
+    aws_endpoint_url: str | None = None
     prewarm: int = 4  # generic environments kept started per runtime in use
     cache_dir: Path = field(default_factory=default_cache_dir)
     share_runtime_files: bool = True  # bind-mount runtimes' files from one unpacked copy (see rootfs_cache)
     function_logs: bool = True
+    cloudwatch_logs: bool = True  # keep functions' logs in logs.db and serve the CloudWatch Logs API
+    logs_max_mb: int = 256  # logs.db keeps this much log data; the oldest events go first
     registry_base: bool = False
     container_host: str | None = None  # how containers reach this host; found from Docker by default
     labels: dict[str, str] = field(default_factory=dict)
@@ -83,6 +110,13 @@ class HostConfig:
     template_parameters: dict[str, str] = field(default_factory=dict)
     env_vars: Path | None = None  # SAM's --env-vars file: variables per function, or for all ("Parameters")
     hot_reload: bool = True  # functions running a local folder follow its edits
+    build_all_images: bool = False  # once serving, build every runtime's missing image in the background
+    settle_time: float = 0.25  # seconds a create stays Pending and an update InProgress, as on AWS (0: none)
+    # Multiplies Step Functions' Wait states and retry intervals (Step Functions Local's WAIT_TIME_SCALE).
+    sfn_wait_scale: float = 1.0
+    sfn_mock_config: Path | None = None  # Step Functions Local's mock configuration file (or SFN_MOCK_CONFIG)
+    debug: dict[str, int | None] = field(default_factory=dict)  # function -> local debugger port (host.debugging)
+    metrics: bool = True  # CloudWatch metrics (GetMetricData, ...) and GET /metrics; off: nothing recorded
 
 
 def _bindable(address: str) -> bool:
@@ -125,9 +159,17 @@ class Host:
         self.api_executor: ThreadPoolExecutor | None = None
         self.url_listeners: UrlListeners | None = None
         self.code_watcher: CodeWatcher | None = None
+        self.aws: AwsEndpoint | None = None
+        self.relay: Relay | None = None
+        self.event_sources: EventSourceService | None = None
+        self.catalog: RuntimeCatalog | None = None
+        self.stepfunctions: StepFunctions | None = None
+        self.metrics: Metrics | None = None
+        self.logs: CloudWatchLogs | None = None
         state = config.state_dir.resolve()
         state.mkdir(parents=True, exist_ok=True)
         self.state_dir = state
+        self.ownership = StateDirLock(state)  # one host per state directory (see host.store.ownership)
         # Containers of this state directory from an earlier (crashed) run carry the same owner.
         self.owner = hashlib.sha256(str(state).encode()).hexdigest()[:16]
         self.instance = secrets.token_hex(6)
@@ -139,12 +181,15 @@ class Host:
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         config = self.config
+        # First of all: another live host on this directory means nothing here may be touched.
+        self.ownership.acquire()
         self.db = Database(self.state_dir / "lambda-host.db")
         self.packages = PackageStore(self.state_dir)
         self.function_store = FunctionStore(self.db)
         self.layer_store = LayerStore(self.db)
         self.backend = DockerBackend()
         labels = {"lambda-host.owner": self.owner, "lambda-host.instance": self.instance, **config.labels}
+        # The lock is ours, so whatever carries this directory's owner label was left by a dead host.
         removed = await self.loop.run_in_executor(None, self.backend.remove_labelled, {"lambda-host.owner": self.owner})
         if removed:
             log.info("removed %d container(s) left by an earlier run", removed)
@@ -152,12 +197,20 @@ class Host:
 
         gateway = config.container_host or bridge_gateway(self.backend.client) or "host.docker.internal"
         bind_host = gateway if _bindable(gateway) else "0.0.0.0"
-        self.builder = ImageBuilder(self.backend.client, say=log.info, registry_base=config.registry_base)
+        self.builder = ImageBuilder(self.backend.client, say=log.info, registry_base=config.registry_base, chatty=False)
         rootfs = RootfsCache(self.backend.client, config.cache_dir) if config.share_runtime_files else None
         self.catalog = RuntimeCatalog(load_definitions(), self.builder, rootfs)
+        # S3 code and VpcConfig's subnets are looked up at the AWS endpoint; without one there are none.
+        # The AWS endpoint (embedded moto unless --aws-endpoint-url names one): S3 code, VpcConfig's
+        # subnets, event sources, destinations and the relay of other services all use it.
+        self.aws = AwsEndpoint(config.aws_endpoint_url)
+        await self.loop.run_in_executor(None, self.aws.start)
+        aws = self.aws
+        s3 = S3Code(aws, config.region).fetch
         self.layers = LayerService(
-            region=config.region, account=config.account_id, store=self.layer_store, packages=self.packages
-        )
+            region=config.region, account=config.account_id, store=self.layer_store, packages=self.packages,
+            fetch_code=s3,
+        )  # fmt: skip
         self.functions = FunctionService(
             region=config.region,
             account=config.account_id,
@@ -167,17 +220,28 @@ class Host:
             catalog=self.catalog,
             on_change=self._function_changed,
             on_active=lambda runtime: self.loop.call_soon_threadsafe(self.scheduler.prewarm, runtime),
+            settle_time=config.settle_time,
+            fetch_code=s3,
+            vpc=VpcChecker(aws, config.region),
         )
         self.api_executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-host-api")
         self.versions = VersionService(self.functions)
         self.event_configs = EventConfigService(self.functions)
         self.gate = ConcurrencyGate(self.function_store, config.max_concurrency)
+        if config.metrics:
+            self.metrics = Metrics(self.state_dir, self.gate.limit, self._provisioned_count)
+        recorder = self.metrics.recorder if self.metrics is not None else None
 
         # The Lambda API: the address asked for, and the bridge gateway for functions calling back.
-        front = FrontDoor()
+        front = FrontDoor(identity={"pid": os.getpid(), "stateDir": str(self.state_dir)})
+        self.relay = Relay(self.aws, self.api_executor)
+        front.forward_others(self.relay.handle)  # SQS, SNS, DynamoDB, ... on the Lambda port
+        if self.metrics is not None:
+            self.metrics.serve_on(front, self.loop, self.api_executor)  # CloudWatch metrics, GET /metrics
         server = await serve(front.handle, config.host, config.port, max_body=MAX_REQUEST_BYTES)
         self.servers.append(server)
         self.port = server.sockets[0].getsockname()[1]
+        self.ownership.announce(self.endpoint)
         container_port = self.port
         if config.host not in ("0.0.0.0", gateway) and bind_host != "0.0.0.0":
             try:
@@ -187,6 +251,12 @@ class Host:
             self.servers.append(inner)
             container_port = inner.sockets[0].getsockname()[1]
 
+        if config.cloudwatch_logs:
+            self.logs = CloudWatchLogs(
+                self.state_dir, config.logs_max_mb * 2**20, config.region, config.account_id, self.api_executor,
+                fallback=self.relay.handle,
+            )  # fmt: skip
+            front.route_target(LOGS_PREFIX, self.logs.endpoint.handle, from_containers=True)
         settings = Settings(
             bind_host=bind_host,
             container_host=gateway,
@@ -197,6 +267,7 @@ class Host:
             slots_dir=self.state_dir / "slots",
             idle_timeout=config.idle_timeout,
             prewarm=config.prewarm,
+            debug=Debugging(config.debug, config.cache_dir) if config.debug else None,
         )
         self.scheduler = Scheduler(
             self.loop,
@@ -205,7 +276,8 @@ class Host:
             self.catalog,
             opt_for=self.functions.opt_dir,
             current_function=self.function_store.version,
-            log_sink=LogSink(self.loop, enabled=config.function_logs),
+            log_sink=LogSink(self.loop, enabled=config.function_logs, recorder=self.logs and self.logs.recorder),
+            metrics=recorder,
         )
         await self.scheduler.start()
         timing = AsyncTiming(config.async_time_scale)
@@ -214,10 +286,11 @@ class Host:
         self.deliveries = DeliveryWorker(
             self.loop,
             event_queue,
-            AwsTargets(config.aws_endpoint_url),
+            AwsTargets(self.aws),
             self._invoke_destination,
             timing,
             self.delivery_executor,
+            metrics=recorder or NO_METRICS,
         )
         self.dispatcher = AsyncDispatcher(
             self.loop,
@@ -231,6 +304,7 @@ class Host:
             timing=timing,
             concurrency=config.async_concurrency,
             on_deliveries=self.deliveries.submit,
+            metrics=recorder or NO_METRICS,
         )
         self.provisioner = Provisioner(
             self.loop,
@@ -239,7 +313,22 @@ class Host:
             lambda name, qualifier: self.versions.lookup(FunctionRef(name, qualifier)),  # an alias: its version
         )
         self.provisioned = ProvisionedService(self.functions, self.provisioner)
-        self.invoke_service = InvokeService(self.functions, self.versions, self.scheduler, self.dispatcher, self.gate)
+        self.invoke_service = InvokeService(
+            self.functions, self.versions, self.scheduler, self.dispatcher, self.gate, metrics=recorder or NO_METRICS
+        )
+        self.stepfunctions = StepFunctions(
+            self.loop,
+            self.db,
+            config.region,
+            config.account_id,
+            HostFunctions(self.invoke_service),
+            new_trace_id,
+            aws=self.aws,
+            wait_scale=config.sfn_wait_scale,
+            mock_config=config.sfn_mock_config,
+            metrics=recorder or NO_METRICS,
+        )
+        front.route_target("AWSStepFunctions.", self.stepfunctions.endpoint.handle, from_containers=True)
         self.url_listeners = UrlListeners(
             self.loop,
             bind_host=config.host,
@@ -251,6 +340,16 @@ class Host:
         await self.url_listeners.follow_store()  # the URLs deployed before, on their ports
         self.urls = UrlService(self.functions, self.url_listeners)
         front.serve_urls(self.url_listeners)
+        self.event_sources = EventSourceService(
+            MappingStore(self.db),
+            CheckpointWriter(self.db),
+            HostLambda(self.loop, self.functions, self.versions, self.invoke_service),
+            self.aws,
+            config.region,
+            config.account_id,
+            metrics=recorder or NO_METRICS,
+        )
+        self.event_sources.start()  # mappings of an earlier run resume from their checkpoints
         app = create_app(
             Services(
                 self.functions,
@@ -261,7 +360,12 @@ class Host:
                 urls=self.urls,
                 event_configs=self.event_configs,
                 permissions=PermissionService(self.functions),
+                tags=self._tags(),
                 provisioned=self.provisioned,
+                rooms=(
+                    event_source_views(self.event_sources),
+                    test_event_views(TestEventStore(self.state_dir / "test-events")),
+                ),
             )
         )
         front.attach(
@@ -269,6 +373,7 @@ class Host:
             WsgiBridge(app, self.loop, self.api_executor, (config.host, self.port), too_large=request_too_large),
             self.endpoint,
         )
+        self._serve_console(front, event_queue)
         if config.template is not None:
             from host.templates.sam import deploy_template
 
@@ -288,10 +393,48 @@ class Host:
             (f.runtime, f.ephemeral_storage) for f in self.function_store.all() if f.state == "Active"
         }:
             self.scheduler.prewarm(runtime, tmp_mb)
+        if self.metrics is not None:
+            self.metrics.start()
         self.dispatcher.start()
         self.deliveries.start()
         self.provisioner.start()
+        if config.build_all_images:
+            self.catalog.build_rest_in_background()
+        self.stepfunctions.start()
         log.info("lambda-host listening on %s", self.endpoint)
+
+    def _provisioned_count(self, name: str, qualifier: str) -> int:
+        """Provisioned concurrency allocated to a version or alias (0: none), for metrics."""
+        config = self.function_store.provisioned(name, qualifier)
+        return config.requested if config is not None else 0
+
+    def _serve_console(self, front: FrontDoor, event_queue: EventQueue) -> None:
+        """The console on the user's door (host.console), reading the host through ``ConsolePorts``."""
+        ports = ConsolePorts(
+            pool=lambda: on_loop(self.loop, self.scheduler.snapshot),
+            queue=event_queue,
+            redrive=self.deliveries.redrive,
+            machine_definition=self._machine_definition,
+            region=self.config.region,
+            account=self.config.account_id,
+        )
+        console = create_console(ports)
+        bridge = WsgiBridge(
+            console, self.loop, self.api_executor, (self.config.host, self.port), too_large=request_too_large
+        )
+        front.serve_console(bridge.handle)
+
+    def _machine_definition(self, arn: str) -> str:
+        try:
+            return self.stepfunctions.machines.describe(arn)["definition"]
+        except SfnError as exc:
+            raise LookupError(arn) from exc
+
+    def _tags(self) -> TagService:
+        """Tags of functions and, through their owner, of event source mappings."""
+        tags = TagService(self.functions)
+        tags.register("event-source-mapping", MappingTags(self.event_sources))
+        return tags
 
     def _invoke_destination(self, function_arn: str, payload: bytes) -> asyncio.Future[None]:
         """A Lambda destination: an Event invocation of that function (raises when it does not exist);
@@ -328,6 +471,10 @@ class Host:
             server.close()
         if self.dispatcher is not None:
             self.dispatcher.stopping = True
+        if self.stepfunctions is not None:
+            self.stepfunctions.close()
+        if self.event_sources is not None:
+            self.event_sources.close()  # pollers stop taking batches; those in flight finish below
         grace = self.config.shutdown_grace
         if self.scheduler is not None and grace > 0 and not await self.scheduler.drain(grace):
             log.warning("stopping with invocations still running after %.0f s", grace)
@@ -345,11 +492,23 @@ class Host:
             await self.scheduler.close()
         if self.backend is not None:
             await self.loop.run_in_executor(None, self.backend.remove_labelled, {"lambda-host.instance": self.instance})
+        if self.logs is not None:
+            await self.loop.run_in_executor(None, self.logs.close)
+        if self.ownership.held:  # never another host's: this one may have been refused the directory
             await self.loop.run_in_executor(None, remove_all_slots, self.state_dir / "slots")  # /tmp mounts too
+        if self.relay is not None:
+            await self.relay.close()
+        if self.aws is not None:
+            await self.loop.run_in_executor(None, self.aws.stop)
         if self.api_executor is not None:
             self.api_executor.shutdown(wait=False)
+        if self.metrics is not None:
+            await self.loop.run_in_executor(None, self.metrics.close)  # the last minutes written
         if self.functions is not None:
             self.functions.close()
+        if self.catalog is not None:
+            self.catalog.close()
+        self.ownership.release()
 
     # -- running on a thread of its own (tests, one-shot invokes) -------------------------------
 

@@ -9,7 +9,15 @@ Prints one table for a no-op Python function:
   own CPU is not serialised by one interpreter lock), and with 8 raw keep-alive HTTP
   clients, which shows what the host itself can carry;
 - Event invocations accepted per second, and the time until 10,000 have run;
-- ten parallel 1-second invokes, end to end.
+- ten parallel 1-second invokes, end to end;
+- Step Functions (tests/bench_sfn.py): a 50-Pass Standard execution, the same as Express
+  StartSyncExecution, inline Maps of 200 Pass items and of 1,000 function calls, transitions/s.
+- event source mappings (``tests/bench_esm.py``): SendMessage to function start, SQS and
+  Kinesis throughput, the host's CPU per batch.
+- CloudWatch metrics (``tests/bench_metrics.py``): warm p50 with metrics recorded and without.
+- CloudWatch Logs (``tests/bench_logs.py``): warm p50 with the logs store off and on.
+- container image functions (``tests/bench_images.py``): cold start without and with the
+  image's spare, warm p50.
 
 Nothing here is asserted; the figures are for the README and the issue notes.
 """
@@ -33,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from host.host import Host, HostConfig
 from host.testing.plugin import DEFAULT_ROLE, client_for, make_zip
+from tests.bench_sfn import sfn_rows
 
 NOOP = {"app.py": "def handler(event, context):\n    return None\n"}
 SLEEP = {"app.py": "import time\ndef handler(event, context):\n    time.sleep(1)\n    return None\n"}
@@ -158,6 +167,8 @@ def main() -> None:
     parser.add_argument("--sequential", type=int, default=1000)
     parser.add_argument("--per-client", type=int, default=500)
     parser.add_argument("--events", type=int, default=10000)
+    parser.add_argument("--esm-samples", type=int, default=200)
+    parser.add_argument("--esm-messages", type=int, default=5000)
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="lambda-host-bench-") as state:
@@ -185,6 +196,8 @@ def main() -> None:
             rows.append(("invokes/s, 8 concurrent boto3 clients", f"{rate:.0f}"))
             rate = raw_throughput(host.port, "noop", 8, args.per_client * 2)
             rows.append(("invokes/s, 8 concurrent raw HTTP clients", f"{rate:.0f}"))
+            noop_arn = client.get_function(FunctionName="noop")["Configuration"]["FunctionArn"]
+            rows.extend(sfn_rows(host.endpoint, noop_arn))  # Step Functions over the same host
 
             # The same function behind an alias sending 20% of invokes to a second version.
             client.publish_version(FunctionName="noop")
@@ -214,6 +227,18 @@ def main() -> None:
                 )
             )
 
+            from tests.bench_esm import rows as esm_rows
+
+            rows.extend(esm_rows(host, client, percentile, samples=args.esm_samples, messages=args.esm_messages))
+
+            from tests.bench_images import rows as image_rows
+
+            rows.extend(image_rows(host, client, percentile))  # container image functions
+
+            from tests.bench_streaming import rows as streaming_rows
+
+            rows.extend(streaming_rows(host, client, percentile))  # response streaming: time to first chunk
+
             create(client, "sleep1", SLEEP, Timeout=10)
             started = time.perf_counter()
             with concurrent.futures.ThreadPoolExecutor(10) as pool:
@@ -239,6 +264,13 @@ def main() -> None:
             )
         finally:
             cold.stop_thread()
+
+        from tests.bench_metrics import metrics_rows
+
+        rows.extend(metrics_rows(Path(state), percentile))
+    from tests.bench_logs import rows as logs_rows
+
+    rows.extend(logs_rows())  # warm p50 with CloudWatch Logs off and on
 
     width = max(len(label) for label, _ in rows)
     print(f"\nlambda-host benchmark ({os.cpu_count()} CPUs)")

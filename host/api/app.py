@@ -15,9 +15,19 @@ from flask import Flask, Response, g, request
 
 from host.api.common import Services
 from host.api.errors import render
-from host.api.routes import event_configs, functions, layers, permissions, provisioned, urls, versions
+from host.api.routes import (
+    code_signing,
+    event_configs,
+    functions,
+    layers,
+    permissions,
+    provisioned,
+    urls,
+    versions,
+)
 from host.core.errors import LambdaApiError, ServiceError
 from host.service.permissions import PermissionService
+from host.service.tags import TagService
 
 __all__ = ["Services", "create_app"]
 
@@ -25,10 +35,14 @@ __all__ = ["Services", "create_app"]
 def create_app(services: Services) -> Flask:
     if services.permissions is None:  # policies need nothing but the functions' store
         services = dataclasses.replace(services, permissions=PermissionService(services.functions))
+    if services.tags is None:
+        services = dataclasses.replace(services, tags=TagService(services.functions))
     app = Flask("lambda_host")
     app.config["services"] = services
-    for module in (functions, versions, layers, urls, event_configs, permissions, provisioned):
+    for module in (functions, versions, layers, urls, event_configs, permissions, provisioned, code_signing):
         app.register_blueprint(module.blueprint)
+    for room in services.rooms:
+        app.register_blueprint(room)
 
     @app.before_request
     def _request_id() -> None:

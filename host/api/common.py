@@ -15,6 +15,7 @@ from host.service.functions import FunctionService
 from host.service.layers import LayerService
 from host.service.permissions import PermissionService
 from host.service.provisioned import ProvisionedService
+from host.service.tags import TagService
 from host.service.urls import UrlService
 from host.service.versions import VersionService
 from host.store.packages import PackageStore
@@ -34,6 +35,8 @@ class Services:
     event_configs: EventConfigService | None = None
     provisioned: ProvisionedService | None = None
     permissions: PermissionService | None = None  # create_app makes one over ``functions`` when not given
+    rooms: tuple = ()  # Flask blueprints of capabilities with a room of their own (event source mappings, ...)
+    tags: TagService | None = None  # likewise; other packages register their kinds of resource on it
 
 
 def services() -> Services:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from host.core.errors import LambdaApiError, RequestEntityTooLarge, TooManyRequests
 
@@ -11,6 +12,7 @@ MAX_REQUEST_BYTES = 70167211  # Lambda's limit on a whole API request (a CreateF
 STATUS = {
     "ResourceNotFoundException": 404,
     "ProvisionedConcurrencyConfigNotFoundException": 404,
+    "CodeSigningConfigNotFoundException": 404,
     "ResourceConflictException": 409,
     "InvalidParameterValueException": 400,
     "ValidationException": 400,
@@ -30,10 +32,10 @@ def render(error: LambdaApiError, request_id: str) -> tuple[int, list[tuple[str,
     code = error.code
     if code == "ValidationException":
         body: dict = {"message": error.message}
-    elif code == "AccessDeniedException":
-        body = {"Type": "User"}
+    elif code == "AccessDeniedException":  # AWS's for another account's ARN: boto3 reads Message None (recorded)
+        body = {"Type": "User", "Message": error.message or None}
     else:
-        body = {"Type": "Service" if STATUS.get(code, 500) >= 500 else "User"}
+        body = {"Type": "Service" if STATUS.get(code, 500) >= 500 else "User"} if error.typed else {}
         body["Message" if code in CAPITAL_MESSAGE else "message"] = error.message
     if isinstance(error, TooManyRequests):
         body["Reason"] = error.reason
@@ -45,5 +47,18 @@ def render(error: LambdaApiError, request_id: str) -> tuple[int, list[tuple[str,
     return STATUS.get(code, 500), headers, json.dumps(body, separators=(",", ":")).encode()
 
 
-def request_too_large(request_id: str = "") -> tuple[int, list[tuple[str, str]], bytes]:
-    return render(RequestEntityTooLarge(f"Request must be smaller than {MAX_REQUEST_BYTES} bytes"), request_id)
+# The operations whose requests can be that large, as AWS's message names them (recorded for CreateFunction).
+_LARGE_OPERATIONS = (
+    ("POST", re.compile(r"/2015-03-31/functions/?"), "CreateFunction"),
+    ("PUT", re.compile(r"/2015-03-31/functions/[^/]+/code"), "UpdateFunctionCode"),
+    ("POST", re.compile(r"/2018-10-31/layers/[^/]+/versions"), "PublishLayerVersion"),
+)
+
+
+def request_too_large(request=None, request_id: str = "") -> tuple[int, list[tuple[str, str]], bytes]:
+    """413 for a request over Lambda's limit, naming its operation as AWS does when it is known."""
+    message = f"Request must be smaller than {MAX_REQUEST_BYTES} bytes"
+    for method, path, operation in _LARGE_OPERATIONS:
+        if request is not None and request.method == method and path.fullmatch(request.path):
+            message += f" for the {operation} operation"
+    return render(RequestEntityTooLarge(message), request_id)

@@ -18,6 +18,7 @@ import re
 import socket
 import threading
 
+from host.api.url_streaming import UrlStreamAnswer
 from host.core.errors import LambdaApiError, RequestEntityTooLarge, ResourceNotFound, TooManyRequests
 from host.core.model import FunctionUrl
 from host.core.url_payloads import (
@@ -176,10 +177,18 @@ class UrlListeners:
                 authorizer=authorizer,
             )
         )
+        cors = cors_headers(url.cors, headers, preflight=False)
+        stream = None
+        if url.invoke_mode == "RESPONSE_STREAM":
+            own = [("x-amzn-RequestId", request_id), *cors]
+            stream = UrlStreamAnswer(
+                exchange, own, lambda result: self._answer_result(exchange, request_id, own, result)
+            )
         call = InvokeCall(
             function_name=url.function_name,
             qualifier=url.qualifier or None,
             payload=json.dumps(event, separators=(",", ":")).encode(),
+            stream=stream,
         )
         try:
             started = self.invoke.start(call, request_id)
@@ -189,11 +198,15 @@ class UrlListeners:
         except LambdaApiError as error:
             self._refuse(exchange, error, request_id)
             return
-        cors = cors_headers(url.cors, headers, preflight=False)
-        started.add_done_callback(lambda done: self._answer(exchange, request_id, cors, done))
+        started.add_done_callback(lambda done: self._answer(exchange, request_id, cors, done, stream))
 
-    def _answer(self, exchange: Exchange, request_id: str, cors: list, done: asyncio.Future) -> None:
+    def _answer(
+        self, exchange: Exchange, request_id: str, cors: list, done: asyncio.Future, stream: UrlStreamAnswer | None
+    ) -> None:
         own = [("x-amzn-RequestId", request_id), *cors]
+        if stream is not None and stream.open and (done.cancelled() or done.exception() is not None):
+            exchange.end_stream()  # the status is sent already: the body just ends
+            return
         if done.cancelled() or done.exception() is not None:
             error = None if done.cancelled() else done.exception()
             if isinstance(error, LambdaApiError):
@@ -202,7 +215,13 @@ class UrlListeners:
                 log.error("function URL invocation failed", exc_info=error)
                 exchange.respond(502, [JSON, *own], b"Internal Server Error")
             return
-        result = done.result()
+        if stream is not None:
+            stream.complete(done.result())
+            return
+        self._answer_result(exchange, request_id, own, done.result())
+
+    def _answer_result(self, exchange: Exchange, request_id: str, own: list, result) -> None:
+        """A result answered whole: mapped to status, headers and body (``host.core.url_payloads``)."""
         if result.function_error:
             exchange.respond(502, [JSON, *own], b"Internal Server Error")
             return

@@ -16,7 +16,8 @@ from urllib.parse import parse_qs
 
 from host.api.errors import render
 from host.core.errors import LambdaApiError, RequestEntityTooLarge, ServiceError
-from host.http.server import Exchange
+from host.core.invocation import ResponseSink
+from host.http.server import Exchange, Request
 from host.service.invoke import MAX_SYNC_PAYLOAD, InvokeCall, InvokeService, new_request_id
 
 log = logging.getLogger("lambda_host.invoke")
@@ -24,31 +25,34 @@ log = logging.getLogger("lambda_host.invoke")
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations/?$")
 
 
+def read_call(request: Request, function_name: str, stream: ResponseSink | None = None) -> InvokeCall:
+    """The call an Invoke (or InvokeWithResponseStream) request makes; a body over the limit raises."""
+    if request.truncated:
+        raise RequestEntityTooLarge(
+            f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation"
+        )
+    headers = request.headers
+    qualifier = parse_qs(request.query).get("Qualifier", [None])[0] if request.query else None  # "" means none
+    return InvokeCall(
+        function_name=function_name,
+        qualifier=qualifier,
+        invocation_type=headers.get("x-amz-invocation-type", "RequestResponse"),
+        log_type=headers.get("x-amz-log-type", "None"),
+        client_context=headers.get("x-amz-client-context"),
+        payload=request.body,
+        trace_header=headers.get("x-amzn-trace-id"),
+        stream=stream,
+    )
+
+
 class InvokeEndpoint:
     def __init__(self, service: InvokeService) -> None:
         self.service = service
 
     def handle(self, exchange: Exchange, function_name: str) -> None:
-        request = exchange.request
-        headers = request.headers
         request_id = new_request_id()
-        qualifier = None
-        if request.query:
-            qualifier = parse_qs(request.query).get("Qualifier", [None])[0]  # an empty one means none
-        call = InvokeCall(
-            function_name=function_name,
-            qualifier=qualifier,
-            invocation_type=headers.get("x-amz-invocation-type", "RequestResponse"),
-            log_type=headers.get("x-amz-log-type", "None"),
-            client_context=headers.get("x-amz-client-context"),
-            payload=request.body,
-            trace_header=headers.get("x-amzn-trace-id"),
-        )
         try:
-            if request.truncated:
-                raise RequestEntityTooLarge(
-                    f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation"
-                )
+            call = read_call(exchange.request, function_name)
             started = self.service.start(call, request_id)
         except Exception as error:  # every failure answers in AWS's shape
             self._fail(exchange, error, request_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from host.core.image_config import image_config_response
 from host.core.model import Alias, EventInvokeConfig, FunctionConfig, FunctionUrl, LayerVersion, ProvisionedConcurrency
 from host.core.names import runtime_version_arn
 
@@ -37,6 +38,13 @@ def function_configuration(
         "CodeSha256": function.code.sha256,
         "Version": function.version,
     }
+    if function.vpc is not None:
+        shape["VpcConfig"] = {
+            "SubnetIds": list(function.vpc.subnet_ids),
+            "SecurityGroupIds": list(function.vpc.security_group_ids),
+            "VpcId": function.vpc.vpc_id,
+            "Ipv6AllowedForDualStack": function.vpc.ipv6_allowed_for_dual_stack,
+        }
     if function.dead_letter_target:
         shape["DeadLetterConfig"] = {"TargetArn": function.dead_letter_target}
     if function.environment is not None:
@@ -54,12 +62,21 @@ def function_configuration(
         if function.last_update_status == "InProgress":
             shape["LastUpdateStatusReason"] = "The function is being created."
             shape["LastUpdateStatusReasonCode"] = "Creating"
-    shape["PackageType"] = "Zip"
+    shape["PackageType"] = function.package_type
+    if function.image is not None:  # AWS shows no Runtime, Handler or runtime version for an image function
+        del shape["Runtime"], shape["Handler"]
+        shape["ImageConfigResponse"] = image_config_response(function.image)
     shape["Architectures"] = list(function.architectures)
     shape["EphemeralStorage"] = {"Size": function.ephemeral_storage}
-    shape["SnapStart"] = {"ApplyOn": "None", "OptimizationStatus": "Off"}
-    shape["RuntimeVersionConfig"] = {"RuntimeVersionArn": runtime_version_arn(region, function.runtime)}
-    shape["LoggingConfig"] = {"LogFormat": function.log_format, "LogGroup": function.log_group_name}
+    shape["SnapStart"] = {"ApplyOn": function.snap_start, "OptimizationStatus": "Off"}
+    if function.image is None:
+        shape["RuntimeVersionConfig"] = {"RuntimeVersionArn": runtime_version_arn(region, function.runtime)}
+    logging_config = {"LogFormat": function.log_format}
+    if function.application_log_level:
+        logging_config["ApplicationLogLevel"] = function.application_log_level
+    if function.system_log_level:
+        logging_config["SystemLogLevel"] = function.system_log_level
+    shape["LoggingConfig"] = {**logging_config, "LogGroup": function.log_group_name}
     if listing:
         for key in _STATE_KEYS:
             shape.pop(key, None)
@@ -84,6 +101,15 @@ def layer_version(layer: LayerVersion, location: str | None, *, listing: bool = 
     if shape.get("Content", {}).get("Location") is None:
         shape.get("Content", {}).pop("Location", None)
     return shape
+
+
+def layer_listing(layer: LayerVersion) -> dict[str, Any]:
+    """A ListLayers entry: the layer with its newest version that passed the filters."""
+    return {
+        "LayerName": layer.name,
+        "LayerArn": layer.layer_arn,
+        "LatestMatchingVersion": layer_version(layer, None, listing=True),
+    }
 
 
 def alias_configuration(alias: Alias) -> dict[str, Any]:

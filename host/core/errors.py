@@ -10,9 +10,10 @@ from __future__ import annotations
 class LambdaApiError(Exception):
     code = "ServiceException"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, typed: bool = True) -> None:
         super().__init__(message)
         self.message = message
+        self.typed = typed  # False: AWS's body has no "Type" (its account-limit messages, recorded)
 
 
 class ResourceNotFound(LambdaApiError):

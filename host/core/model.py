@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from host.core.log_settings import LogSettings
+
 LATEST = "$LATEST"
 
 
@@ -59,6 +61,60 @@ class LayerVersion:
     compatible_runtimes: tuple[str, ...] | None = None
     compatible_architectures: tuple[str, ...] | None = None
     license_info: str | None = None
+    policy: tuple[dict, ...] = ()  # AddLayerVersionPermission's statements, in the order added
+    policy_revision: str | None = None  # GetLayerVersionPolicy's RevisionId; new on every change
+
+    def with_changes(self, **changes) -> LayerVersion:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class VpcSettings:
+    """VpcConfig as AWS shows it: the subnets and security groups given, the VPC they are in."""
+
+    subnet_ids: tuple[str, ...] = ()
+    security_group_ids: tuple[str, ...] = ()
+    vpc_id: str = ""
+    ipv6_allowed_for_dual_stack: bool = False
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A container image function's image: resolved once against the local engine, pinned by its ID.
+
+    ``entrypoint``, ``command``, ``working_dir`` and ``env`` are the image's own configuration;
+    ``config_*`` are the function's ImageConfig overrides (None where not given).
+    """
+
+    uri: str  # ImageUri as given
+    resolved_uri: str  # <repository>@sha256:<digest>, as ResolvedImageUri
+    image_id: str  # sha256:<hex>: what environments run, so a moved tag never changes a function
+    entrypoint: tuple[str, ...] = ()
+    command: tuple[str, ...] = ()
+    working_dir: str = ""
+    env: tuple[tuple[str, str], ...] = ()
+    config_entry_point: tuple[str, ...] | None = None
+    config_command: tuple[str, ...] | None = None
+    config_working_directory: str | None = None
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        """What the runtime process runs: ENTRYPOINT then CMD, each replaced by ImageConfig's where given."""
+        entry = self.entrypoint if self.config_entry_point is None else self.config_entry_point
+        command = self.command if self.config_command is None else self.config_command
+        return (*entry, *command)
+
+    @property
+    def cwd(self) -> str:
+        return self.config_working_directory or self.working_dir or "/"
+
+    @property
+    def runtime_id(self) -> str:
+        """The name environments of this image are kept under (stems, container names)."""
+        return "image-" + self.image_id.split(":")[-1][:12]
+
+    def with_changes(self, **changes) -> ImageRef:
+        return replace(self, **changes)
 
 
 @dataclass(frozen=True)
@@ -88,14 +144,30 @@ class FunctionConfig:
     tracing_mode: str = "PassThrough"
     log_format: str = "Text"
     log_group: str | None = None
+    application_log_level: str | None = None  # LoggingConfig's levels: set (INFO unless given) only with JSON
+    system_log_level: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
     published_from: str = ""  # for a version: what $LATEST was when it was published
     reserved_concurrency: int | None = None  # PutFunctionConcurrency; kept on $LATEST, holds for every version
     dead_letter_target: str | None = None  # DeadLetterConfig.TargetArn: an SQS queue or SNS topic
+    snap_start: str = "None"  # SnapStart.ApplyOn, shown as set; no snapshots are taken here (README)
+    recursive_loop: str = "Terminate"  # PutFunctionRecursionConfig; kept on $LATEST, not enforced (README)
+    vpc: VpcSettings | None = None  # None until a request gave VpcConfig (checked against EC2, not applied)
+    package_type: str = "Zip"  # Zip | Image
+    image: ImageRef | None = None  # for PackageType Image: the image and its ImageConfig
+
+    @property
+    def runtime_id(self) -> str:
+        """What runs this function: its AWS runtime, or for an image function its image."""
+        return self.image.runtime_id if self.image is not None else self.runtime
 
     @property
     def env_vars(self) -> dict[str, str]:
         return dict(self.environment or ())
+
+    @property
+    def log_settings(self) -> LogSettings:
+        return LogSettings(self.log_format, self.application_log_level, self.system_log_level, self.log_group)
 
     @property
     def log_group_name(self) -> str:
@@ -126,6 +198,8 @@ class FunctionConfig:
                 self.role,
                 self.log_group_name,
                 self.log_format,
+                f"{self.application_log_level}/{self.system_log_level}",  # the runtime filters by level
+                *((repr(self.image),) if self.image is not None else ()),
             )
         )
 

@@ -73,5 +73,15 @@ def response_too_large() -> bytes:
     )
 
 
+def truncated_response(request_id: str) -> bytes:
+    """A streamed response whose connection closed before its end, the runtime still alive."""
+    return _body("Runtime.TruncatedResponse", f"RequestId: {request_id} Error: Runtime response was truncated")
+
+
+def invalid_response_mode(request_id: str) -> bytes:
+    """A ``/response`` whose ``Lambda-Runtime-Function-Response-Mode`` is neither absent nor ``streaming``."""
+    return _body("Runtime.InvalidResponseModeHeader", f"RequestId: {request_id} Error: Invalid function response mode")
+
+
 def invalid_entrypoint(request_id: str, detail: str) -> bytes:
     return _body("Runtime.InvalidEntrypoint", f"RequestId: {request_id} Error: {detail}")

@@ -35,6 +35,8 @@ LAYER_ARN_PATTERN = (
     r"[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)"
 )
 ARCHITECTURES = ("x86_64", "arm64")
+SNAP_START_APPLY_ON = ("PublishedVersions", "None")
+RECURSIVE_LOOPS = ("Terminate", "Allow")  # in the order AWS's message lists them
 LIMITS = {
     "memorySize": (128, 10240),
     "timeout": (1, 900),
@@ -114,6 +116,12 @@ def check_settings(params: Mapping, problems: Problems, creating: bool) -> None:
                 "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], "
                 "Member must not be null]",
             )
+    check_vpc(params.get("VpcConfig"), problems)
+    snap_start = params.get("SnapStart")
+    if isinstance(snap_start, Mapping) and snap_start.get("ApplyOn") not in (None, *SNAP_START_APPLY_ON):
+        problems.add(
+            snap_start["ApplyOn"], "snapStart.applyOn", "Member must satisfy enum value set: [PublishedVersions, None]"
+        )
     layers = params.get("Layers")
     if layers is not None and any(not re.fullmatch(LAYER_ARN_PATTERN, str(arn)) for arn in layers):
         problems.add(
@@ -122,6 +130,41 @@ def check_settings(params: Mapping, problems: Problems, creating: bool) -> None:
             "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have "
             "length greater than or equal to 1, Member must satisfy regular expression pattern: "
             f"{LAYER_ARN_PATTERN}, Member must not be null]",
+        )
+
+
+def check_vpc(config: object, problems: Problems) -> None:
+    """VpcConfig's lists against botocore's shapes (the messages AWS recorded)."""
+    if not isinstance(config, Mapping):
+        return
+    for key, field, pattern, most in (
+        ("SubnetIds", "vpcConfig.subnetIds", r"subnet-[0-9a-z]*", 16),
+        ("SecurityGroupIds", "vpcConfig.securityGroupIds", r"sg-[0-9a-zA-Z]*", 5),
+    ):
+        values = config.get(key) or []
+        if len(values) > most:
+            problems.add(_list_text(values), field, f"Member must have length less than or equal to {most}")
+        elif any(len(str(v)) > 1024 or not re.fullmatch(pattern, str(v)) for v in values):
+            problems.add(
+                _list_text(values),
+                field,
+                "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have "
+                f"length greater than or equal to 0, Member must satisfy regular expression pattern: {pattern}]",
+            )
+
+
+def check_recursive_loop(value: object) -> None:
+    if value not in RECURSIVE_LOOPS:
+        raise ValidationError(
+            validation_message(
+                [
+                    problem(
+                        value,
+                        "recursiveLoop",
+                        f"Member must satisfy enum value set: {_list_text(list(RECURSIVE_LOOPS))}",
+                    )
+                ]
+            )
         )
 
 

@@ -102,4 +102,6 @@ def runtime_environment(
     env["_AWS_XRAY_DAEMON_ADDRESS"] = XRAY_DAEMON_HOST
     env["_AWS_XRAY_DAEMON_PORT"] = "2000"
     env.setdefault("AWS_ENDPOINT_URL_LAMBDA", platform.lambda_endpoint)
+    env.setdefault("AWS_ENDPOINT_URL_SFN", platform.lambda_endpoint)  # Step Functions is served there too
+    env.setdefault("AWS_ENDPOINT_URL", platform.lambda_endpoint)  # the host relays other services to its endpoint
     return env

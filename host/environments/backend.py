@@ -33,6 +33,9 @@ class ContainerSpec:
     mounts: tuple[Mount, ...] = ()
     read_only_root: bool = True  # only /tmp (a mount) is writable, as on Lambda
     labels: dict[str, str] = field(default_factory=dict)
+    # (container port, host address, host port) to publish: only a debugger's (host.debugging), never a stem's.
+    ports: tuple[tuple[int, str, int], ...] = ()
+    entrypoint: tuple[str, ...] | None = None  # replaces the image's (a user's image: start the agent instead)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,11 @@ leftovers can always be found and removed.
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import logging
+import socket
+import struct
 from pathlib import Path
 
 import docker
@@ -30,6 +33,8 @@ AGENT_CAPABILITIES = ("SETUID", "SETGID", "KILL")  # become Lambda's user; kill 
 PIDS_LIMIT = 1024  # Lambda's limit on processes and threads in an execution environment
 MB_PER_VCPU = 1769
 CPU_PERIOD_US = 100_000
+DEFAULT_BRIDGE = "docker0"  # the interface of Docker's default bridge network
+SIOCGIFADDR = 0x8915
 
 
 def cpu_limits(memory_mb: int) -> dict[str, int]:
@@ -51,9 +56,15 @@ def cpu_limits(memory_mb: int) -> dict[str, int]:
 def bridge_gateway(client: docker.DockerClient) -> str | None:
     """The default bridge's gateway address: where containers reach this host.
 
-    Docker reports it as the IPAM gateway, or only the subnet, whose first address the
-    bridge then takes.
+    Read from the kernel (the ``docker0`` interface's address) when the engine is local,
+    else from Docker, which reports it as the IPAM gateway, or only the subnet, whose first
+    address the bridge then takes. The kernel comes first because Docker 20.10 can deadlock
+    (moby/moby#46661) when networks are inspected while containers come and go.
     """
+    if _local_engine(client):
+        address = _interface_address(DEFAULT_BRIDGE)
+        if address is not None:
+            return address
     try:
         network = client.networks.get("bridge")
     except docker.errors.DockerException:
@@ -66,6 +77,22 @@ def bridge_gateway(client: docker.DockerClient) -> str | None:
             if subnet.version == 4:
                 return str(next(subnet.hosts()))
     return None
+
+
+def _local_engine(client: docker.DockerClient) -> bool:
+    return str(getattr(client.api, "base_url", "")).startswith(
+        ("http+docker://localhost", "http+docker://localunixsocket")
+    )
+
+
+def _interface_address(name: str) -> str | None:
+    """The IPv4 address of network interface ``name`` on this machine, if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            packed = fcntl.ioctl(probe.fileno(), SIOCGIFADDR, struct.pack("256s", name.encode()[:15]))
+        except OSError:
+            return None
+    return socket.inet_ntoa(packed[20:24])
 
 
 def memory_peak_file(pid: int) -> str | None:
@@ -96,6 +123,7 @@ class DockerBackend:
         container = self.client.containers.run(
             spec.image,
             command=[spec.agent_address, spec.agent_token],
+            entrypoint=list(spec.entrypoint) if spec.entrypoint else None,
             name=spec.name,
             detach=True,
             labels={LABEL: "1", **spec.labels},
@@ -112,6 +140,7 @@ class DockerBackend:
             stop_signal="SIGKILL",
             extra_hosts={HOST_ALIAS: "host-gateway"} if spec.agent_address.startswith(HOST_ALIAS) else None,
             log_config={"type": "none"},
+            ports={f"{inner}/tcp": (address, outer) for inner, address, outer in spec.ports} or None,
         )
         container.reload()
         pid = container.attrs.get("State", {}).get("Pid") or 0

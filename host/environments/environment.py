@@ -11,7 +11,10 @@ agent.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -21,24 +24,26 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from host.core import platform_errors, reports
+from host.core import platform_errors, reports, response_stream
 from host.core.failures import InitFailure, error_type_of, without_error_cause
 from host.core.invocation import InvokeResult
 from host.core.model import FunctionConfig
 from host.core.names import runtime_version_arn
 from host.core.states import EnvState, Lifecycle
 from host.core.variables import Platform, log_stream_name
+from host.debugging.launch import DebuggingUnavailable
 from host.environments.agent_protocol import encode, read_frame, spawn_frame
 from host.environments.backend import ContainerHandle, ContainerSpec, Mount
 from host.environments.invocation import Invocation
 from host.environments.runtime_log import RuntimeLog
 from host.environments.scratch import make_scratch
 from host.environments.slots import link_tree, make_slots, remove_slots
-from host.environments.spawning import NoEntrypoint, entrypoint, runtime_variables
-from host.http.server import serve
-from host.runtime_api.server import NextWaiter, Outcome, RuntimeApi
+from host.environments.spawning import NoEntrypoint, launch, runtime_variables
+from host.http.server import BodyStream, serve
+from host.runtime_api.server import NextWaiter, Outcome, RuntimeApi, streams_body
 
 if TYPE_CHECKING:
+    from host.debugging.launch import DebugLaunch
     from host.environments.scheduler import Scheduler
     from host.images.definitions import RuntimeDefinition
 
@@ -48,6 +53,10 @@ S = EnvState
 UNHANDLED = "Unhandled"
 ERROR_CAUSE_CONTENT_TYPE = "application/vnd.aws.lambda.error.cause+json"
 DEFAULT_TMP_MB = 512  # EphemeralStorage's default: what stems are made with
+# A user's image runs the host's agent, mounted in, on the image's own Python (every image built
+# FROM the project's base images has one; ``RuntimeCatalog.agent_python`` finds it): the agent
+# must speak this host's protocol, whatever version of it the image holds.
+IMAGE_AGENT_PATH = "/var/lambda-host/agent.py"
 
 
 class Environment:
@@ -88,11 +97,14 @@ class Environment:
         self.init_failure: InitFailure | None = None
         self.oom_kills = -1
         self.last_used = time.monotonic()
+        self.created = self.last_used
+        self.invocations = 0  # invocations this environment took (the console shows it)
         self.served = False  # reached Idle at least once: an environment lost before that never worked
         self.removed: asyncio.Future | None = None
         self.log_stream = ""
         self.partial_line = b""
         self.peak_fd: int | None = None
+        self.debug: DebugLaunch | None = None  # started under a debugger (host.debugging): no stem, no deadlines
 
     @property
     def state(self) -> EnvState:
@@ -129,24 +141,35 @@ class Environment:
             max_body=8 * 1024 * 1024,
             hold_for_pipelined=True,
             connections=self.connections,
+            stream_body=streams_body,
         )
         self.port = self.server.sockets[0].getsockname()[1]
         self._check_alive()
         self.scheduler.agents.expect(self.token, self)
+        if self.runtime.image is not None:  # a user's image: its own /var/task and /opt; the agent mounted in
+            mounts = (
+                Mount(str(self.runtime.agent_path), IMAGE_AGENT_PATH),
+                Mount(str(tmp_slot), "/tmp", read_only=False),
+            )
+        else:
+            mounts = (
+                *(Mount(source, target) for source, target in shared),
+                Mount(str(task_slot), "/var/task"),
+                Mount(str(opt_slot), "/opt"),
+                Mount(str(tmp_slot), "/tmp", read_only=False),
+            )
         spec = ContainerSpec(
             name=f"lambda-host-{self.runtime.id}-{self.id}",
             image=image,
             agent_address=f"{settings.container_host}:{self.scheduler.agent_port}",
             agent_token=self.token,
             memory_mb=self.memory_mb,
-            mounts=(
-                *(Mount(source, target) for source, target in shared),
-                Mount(str(task_slot), "/var/task"),
-                Mount(str(opt_slot), "/opt"),
-                Mount(str(tmp_slot), "/tmp", read_only=False),
-            ),
+            mounts=mounts,
             labels={**settings.labels, "lambda-host.runtime": self.runtime.id},
+            entrypoint=self._image_agent() if self.runtime.image is not None else None,
         )
+        if self.debug is not None:
+            spec = self.debug.container_spec(spec)
         container = await self.loop.run_in_executor(executor, self.scheduler.backend.create, spec)
         if not self.lifecycle.alive:  # removed while its container was being made: remove that too
             await self.loop.run_in_executor(executor, self.scheduler.backend.destroy, container)
@@ -160,6 +183,9 @@ class Environment:
         except TimeoutError as exc:  # its container died or cannot reach us (a Docker restart, say)
             raise RuntimeError(f"the container's agent did not connect within {settings.agent_timeout:.0f} s") from exc
         self.lifecycle.move(S.STEM)
+
+    def _image_agent(self) -> tuple[str, ...]:
+        return (self.scheduler.catalog.agent_python(self.runtime.id), "-I", "-S", IMAGE_AGENT_PATH)
 
     def caller_allowed(self, address: str) -> bool:
         """Only this environment's own container may use its Runtime API."""
@@ -200,6 +226,8 @@ class Environment:
             self._spawn()
 
     def _fill_slots(self) -> None:
+        if self.function.image is not None:  # the code is in the image
+            return
         link_tree(self.function.code.path, self.slot / "task")
         if self.opt_dir:
             link_tree(self.opt_dir, self.slot / "opt")
@@ -224,17 +252,21 @@ class Environment:
         self.init_started = time.perf_counter()
         try:
             function = self.function
-            argv = entrypoint(self.runtime, function.code.path, self.opt_dir, function.env_vars, function.memory_size)
-        except NoEntrypoint as missing:
+            cwd, argv = launch(self.runtime, function, self.opt_dir)
+            if self.debug is not None:
+                argv = self.debug.argv(argv)
+        except (NoEntrypoint, DebuggingUnavailable) as missing:
             self._init_failed(InitFailure("entrypoint", str(missing).encode()))
             return
         initialization = "provisioned-concurrency" if self.provisioned else "on-demand"
         env = runtime_variables(self.function, self.runtime, self.log_stream, self._platform(), initialization)
-        self.control.write(spawn_frame("/var/task", argv, env))
+        self.control.write(spawn_frame(cwd, argv, env))
         limit = self.scheduler.settings.init_timeout + self.function.timeout
-        self.init_timer = self.loop.call_later(limit, self._init_timed_out)
-        runtime_arn = runtime_version_arn(self.scheduler.settings.region, self.function.runtime)
-        self.scheduler.log_sink.platform(self, reports.init_start_line(self.runtime.runtime_version, runtime_arn))
+        if self.debug is None:  # a debugger may hold init as long as it likes
+            self.init_timer = self.loop.call_later(limit, self._init_timed_out)
+        if self.function.image is None:  # an image has no managed runtime version to name (no RuntimeVersionConfig)
+            runtime_arn = runtime_version_arn(self.scheduler.settings.region, self.function.runtime)
+            self.scheduler.log_sink.platform(self, reports.init_start_line(self.runtime.runtime_version, runtime_arn))
 
     def _platform(self) -> Platform:
         settings = self.scheduler.settings
@@ -360,6 +392,7 @@ class Environment:
         """Take ``invocation`` (state Idle to Invoking); the runtime gets it at its next /next."""
         self.lifecycle.move(S.INVOKING)
         self.current = invocation
+        self.invocations += 1
         if self.waiter is not None:
             waiter, self.waiter = self.waiter, None
             self._deliver(waiter)
@@ -379,7 +412,8 @@ class Environment:
             invocation.delivered = True
             self._begin(invocation)
             timeout = self.function.timeout
-            invocation.timer = self.loop.call_later(timeout, self._timed_out, invocation)
+            if self.debug is None:  # paused in a debugger, an invocation has no deadline
+                invocation.timer = self.loop.call_later(timeout, self._timed_out, invocation)
             self.deadline_ms = int(time.time() * 1000) + timeout * 1000
         if not waiter.deliver(invocation.request, self.deadline_ms):
             # The runtime's connection is gone; the agent will tell us how it ended.
@@ -409,11 +443,12 @@ class Environment:
         """
         invocation = self.current
         init_ms, self.init_duration_ms = self.init_duration_ms, None
+        duration_ms = (time.perf_counter() - invocation.started) * 1000 if invocation.started else None
         if invocation.logged:
             self._drain_log()
             report = reports.Report(
                 request_id=invocation.request_id,
-                duration_ms=(time.perf_counter() - invocation.started) * 1000,
+                duration_ms=duration_ms or 0.0,
                 memory_size=self.function.memory_size,
                 max_memory_used_mb=self._max_memory_mb(),
                 init_duration_ms=init_ms,
@@ -434,8 +469,15 @@ class Environment:
                 function_error=function_error,
                 error_type=error_type,
                 log_tail=reports.tail(bytes(invocation.log)) if invocation.request.log_tail else None,
+                duration_ms=duration_ms,
+                init_duration_ms=init_ms,
+                provisioned=self.provisioned,
             )
         )
+
+    def peak_memory_mb(self) -> int | None:
+        """The container's peak memory use so far (cgroup memory.peak), when the backend can tell."""
+        return self._max_memory_mb()
 
     def _max_memory_mb(self) -> int | None:
         if self.peak_fd is None:
@@ -459,6 +501,14 @@ class Environment:
             self.last_used = time.monotonic()
             self.scheduler.on_idle(self)
             return None
+        if state is S.INVOKING and self.current is not None and self.current.stream_open:
+            # It left its streamed response unfinished (cut short, or still open) and asks for more:
+            # the invocation fails, the runtime goes on.
+            self._finish(
+                platform_errors.truncated_response(self.current.request_id), UNHANDLED, "Runtime.TruncatedResponse"
+            )
+            self._after_reply()
+            return self.next_requested(waiter)
         if state is S.INVOKING and self.current is not None:
             self._deliver(waiter)
             return None
@@ -488,6 +538,78 @@ class Environment:
         self._finish(body, None)
         self._after_reply()
         return Outcome.accepted()
+
+    def response_streamed(self, request_id: str, content_type: str, body: BodyStream, reply) -> Outcome | None:
+        """A streamed response begins: its pieces go to the caller's sink as they arrive (or are kept
+        for a caller that wants the whole payload); its end, or the error in its trailers, ends the
+        invocation and then ``reply`` answers the runtime."""
+        refused = self._check_reply(request_id)
+        if refused is not None:
+            body.discard()
+            return refused
+        invocation = self.current
+        invocation.stream_open = True
+        sink = invocation.request.stream
+        if sink is not None:
+            sink.started(content_type, self.function.version, body)
+        else:
+            invocation.collected = bytearray()
+        body.listen(
+            lambda data: self._stream_data(invocation, data),
+            lambda trailers: self._stream_end(invocation, body, trailers, reply),
+        )
+        return None
+
+    def _stream_data(self, invocation: Invocation, data: bytes) -> None:
+        if self.current is not invocation:  # it already ended (timed out, say): the rest goes nowhere
+            return
+        before = invocation.streamed
+        invocation.streamed += len(data)
+        if invocation.collected is not None:  # a buffered caller: the 6 MB limit of a buffered response
+            if invocation.streamed > platform_errors.MAX_RESPONSE_BYTES:
+                self._stream_too_large(platform_errors.response_too_large())
+                return
+            invocation.collected += data
+            return
+        room = response_stream.MAX_STREAMED_RESPONSE_BYTES - before
+        if len(data) > room:
+            if room > 0:
+                invocation.request.stream.chunk(data[:room])
+            self._stream_too_large(response_stream.too_large_details())
+            return
+        invocation.request.stream.chunk(data)
+
+    def _stream_too_large(self, body: bytes) -> None:
+        """Past the limit: the invocation fails and the runtime, still writing, is reset."""
+        self._finish(body, UNHANDLED, "Function.ResponseSizeTooLarge", status="error")
+        self._reset()
+
+    def _stream_end(self, invocation: Invocation, body: BodyStream, trailers: dict[str, str], reply) -> None:
+        if self.current is not invocation or body.truncated:
+            return  # cut short: the runtime's exit (reported by the agent) or its next /next ends the invocation
+        invocation.stream_open = False
+        error_type = trailers.get("lambda-runtime-function-error-type")
+        if error_type:
+            encoded = trailers.get("lambda-runtime-function-error-body", "")
+            try:
+                payload = base64.b64decode(encoded, validate=True)
+            except (binascii.Error, ValueError):
+                payload = encoded.encode()
+            self._finish(payload or json.dumps({"errorType": error_type}).encode(), UNHANDLED, error_type)
+        else:
+            self._finish(bytes(invocation.collected) if invocation.collected is not None else b"", None)
+        self._after_reply()
+        reply(Outcome.accepted())
+
+    def response_mode_refused(self, request_id: str) -> Outcome:
+        """A ``/response`` in a response mode other than ``streaming``: 400, and the invocation fails."""
+        refused = self._check_reply(request_id)
+        if refused is not None:
+            return refused
+        body = platform_errors.invalid_response_mode(request_id)
+        self._finish(body, UNHANDLED, "Runtime.InvalidResponseModeHeader", status="error")
+        self._after_reply()
+        return Outcome.invalid_response_mode()
 
     def error_posted(self, request_id: str, body: bytes, error_type: str | None, content_type: str) -> Outcome:
         refused = self._check_reply(request_id)

@@ -10,7 +10,9 @@ LOG_KEEP = 16 * 1024  # bytes of an invocation's log kept for its tail (which ne
 
 
 class Invocation:
-    __slots__ = ("delivered", "future", "log", "logged", "request", "started", "timer")
+    __slots__ = (
+        "collected", "delivered", "future", "log", "logged", "request", "started", "stream_open", "streamed", "timer",
+    )  # fmt: skip
 
     def __init__(self, request: InvokeRequest, loop: asyncio.AbstractEventLoop) -> None:
         self.request = request
@@ -20,6 +22,9 @@ class Invocation:
         self.started = 0.0  # perf_counter() at delivery
         self.timer: asyncio.TimerHandle | None = None
         self.log = bytearray()
+        self.streamed = 0  # bytes of a streamed response so far
+        self.collected: bytearray | None = None  # a streamed response kept for a caller that wants it whole
+        self.stream_open = False  # the runtime is streaming its response (begun, not yet ended)
 
     @property
     def request_id(self) -> str:

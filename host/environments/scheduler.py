@@ -22,13 +22,16 @@ from pathlib import Path
 
 from host.core import pool as policy
 from host.core.invocation import InvokeRequest, InvokeResult
+from host.core.metrics import MetricsRecorder
 from host.core.model import FunctionConfig
 from host.core.states import EnvState
+from host.debugging.launch import Debugging
 from host.environments.agent_listener import AgentListener
 from host.environments.backend import Backend
 from host.environments.environment import DEFAULT_TMP_MB, Environment
 from host.environments.invocation import Invocation
 from host.environments.logsink import LogSink
+from host.environments.snapshot import PoolSnapshot, snapshot
 from host.environments.stems import StemPool
 from host.images.catalog import RuntimeCatalog
 
@@ -49,6 +52,7 @@ class Settings:
     agent_timeout: float = 20.0  # a container's agent connects in well under a second, a few under a burst
     prewarm: int = 4  # stems kept ready per runtime in use (more after a burst)
     stem_memory_mb: int = 128
+    debug: Debugging | None = None  # functions started under a debugger (host.debugging)
 
 
 class Pool:
@@ -70,6 +74,7 @@ class Scheduler:
         opt_for: Callable[[FunctionConfig], str | None],
         current_function: Callable[[str, str], FunctionConfig | None],
         log_sink: LogSink | None = None,
+        metrics: MetricsRecorder | None = None,
     ) -> None:
         self.loop = loop
         self.backend = backend
@@ -78,6 +83,7 @@ class Scheduler:
         self.opt_for = opt_for
         self.current_function = current_function
         self.log_sink = log_sink or LogSink(loop)
+        self.metrics = metrics  # told when each invocation begins and ends (None: metrics off)
         self.executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lambda-host-docker")
         self.agents = AgentListener()
         self.agent_port = 0
@@ -103,10 +109,14 @@ class Scheduler:
     def invoke(self, request: InvokeRequest) -> asyncio.Future[InvokeResult]:
         """Queue ``request``; the future resolves with its result (never with an exception). On the loop."""
         invocation = Invocation(request, self.loop)
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.began(request)
+            invocation.future.add_done_callback(lambda done: _report_end(metrics, request, done))
         if self.closing:
             invocation.resolve(_sandbox_failure(invocation, request.function, "the host is shutting down"))
             return invocation.future
-        if self.catalog.definition(request.function.runtime) is None:
+        if self._definition_of(request.function) is None:
             detail = f"no runtime image can run {request.function.runtime}"
             invocation.resolve(_sandbox_failure(invocation, request.function, detail))
             return invocation.future
@@ -117,6 +127,12 @@ class Scheduler:
         pool.queue.append(invocation)
         self._pump(pool, request.function)
         return invocation.future
+
+    def _definition_of(self, function: FunctionConfig):
+        """The image definition that runs ``function`` (its own image for PackageType Image)."""
+        if function.image is not None:
+            return self.catalog.definition_of(function)
+        return self.catalog.definition(function.runtime)
 
     def requeue(self, env: Environment, invocation: Invocation) -> None:
         """An invocation ``env`` took but never handed to its runtime waits for another, first in line."""
@@ -146,22 +162,65 @@ class Scheduler:
                 break
             failed.serve_init_failure(queue.popleft())
         if queue and not self.closing:
-            for _ in range(policy.starts_needed(len(queue), [env for env in pool.envs if not env.provisioned])):
+            starts = policy.starts_needed(len(queue), [env for env in pool.envs if not env.provisioned])
+            if self._debugged(function.name):  # one environment at a time: it holds the debugger's port
+                starts = min(starts, 0 if self._containers_of(function.name) else 1)
+            for _ in range(starts):
                 self._start(pool, function)
 
     def prewarm(self, runtime: str, tmp_mb: int = DEFAULT_TMP_MB) -> None:
         """Keep stems ready for functions of ``runtime`` (called when one is deployed)."""
         definition = self.catalog.definition(runtime)
-        if definition is not None and self.settings.prewarm > 0:
+        # A user's image gets its spare once one of its functions is invoked (``StemPool.take``).
+        if definition is not None and definition.image is None and self.settings.prewarm > 0:
             self.stems.want(definition, tmp_mb)
 
     def _start(self, pool: Pool, function: FunctionConfig, provisioned: bool = False) -> Environment:
-        env = self.stems.take(self.catalog.definition(function.runtime), function.ephemeral_storage)
+        if self._debugged(function.name):
+            env = self._debug_environment(function)
+        else:
+            env = self.stems.take(self._definition_of(function), function.ephemeral_storage)
         env.key = pool.key  # counted in its pool from now on, though not specialised yet
         env.provisioned = provisioned
         pool.envs.append(env)
         self.spawn(self._specialize(pool, env, function))
         return env
+
+    # -- debugged functions (host.debugging) -------------------------------------------------------
+
+    def _debugged(self, function_name: str) -> bool:
+        return self.settings.debug is not None and self.settings.debug.wants(function_name)
+
+    def _containers_of(self, function_name: str) -> int:
+        """Environments of any version of the function whose containers may still exist."""
+        return sum(
+            1
+            for pool in self.pools.values()
+            if pool.key[0] == function_name
+            for env in pool.envs
+            if env.state is not EnvState.DESTROYED
+        )
+
+    def _debug_environment(self, function: FunctionConfig) -> Environment:
+        """A container of the function's own, never a stem: a started container cannot publish a port."""
+        env = Environment(self, self._definition_of(function), function.ephemeral_storage)
+        env.memory_mb = function.memory_size
+        self.spawn(self._start_debugged(env, function.name))
+        return env
+
+    async def _start_debugged(self, env: Environment, function_name: str) -> None:
+        try:  # copying debugpy the first time blocks: in a thread
+            launch = self.settings.debug.launch
+            env.debug = await self.loop.run_in_executor(self.executor, launch, function_name, env.runtime.client)
+            await env.start()
+        except Exception as exc:  # _specialize hears it through env.started and tells the caller
+            if not env.started.done():
+                env.started.set_exception(exc)
+
+    def _pump_function(self, function_name: str) -> None:
+        for pool in list(self.pools.values()):
+            if pool.key[0] == function_name and pool.queue:
+                self._pump(pool, pool.queue[0].request.function)
 
     # -- provisioned concurrency ----------------------------------------------------------------
 
@@ -234,6 +293,8 @@ class Scheduler:
             self._pump(pool, pool.queue[0].request.function)
         elif not pool.envs:
             del self.pools[env.key]
+        if env.function is not None and self._debugged(env.function.name):  # its port is free for another version
+            self._pump_function(env.function.name)
 
     def _is_stale(self, env: Environment) -> bool:
         current = self.current_function(env.function.name, env.function.version)
@@ -265,6 +326,13 @@ class Scheduler:
         """Every environment given to a function (stems not included)."""
         return [env for pool in self.pools.values() for env in pool.envs]
 
+    def snapshot(self) -> PoolSnapshot:
+        """A read-only picture of every environment and stem (for the console). On the loop."""
+        queued: dict[str, int] = {}
+        for pool in self.pools.values():
+            queued[pool.key[0]] = queued.get(pool.key[0], 0) + len(pool.queue)
+        return snapshot(self.environments(), self.stems.all(), queued)
+
     def busy(self) -> int:
         """Invocations running or waiting for an environment."""
         return sum(len(pool.queue) for pool in self.pools.values()) + sum(
@@ -294,6 +362,13 @@ class Scheduler:
         await asyncio.gather(*self.tasks, return_exceptions=True)
         await self.agents.close()
         self.executor.shutdown(wait=False)
+
+
+def _report_end(metrics: MetricsRecorder, request: InvokeRequest, done: asyncio.Future) -> None:
+    if done.cancelled():  # never resolved: counted as ended, with no outcome
+        metrics.ended(request, InvokeResult(b"", request.function.version))
+    else:
+        metrics.ended(request, done.result())
 
 
 def _sandbox_failure(invocation: Invocation, function: FunctionConfig, detail: str) -> InvokeResult:

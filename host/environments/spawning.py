@@ -47,6 +47,22 @@ def entrypoint(
     raise NoEntrypoint(f"Couldn't find valid bootstrap(s): [{' '.join(runtime.entrypoints)}]")
 
 
+def launch(runtime: RuntimeDefinition, function: FunctionConfig, opt_dir: str | None) -> tuple[str, list[str]]:
+    """The working directory and command line of ``function``'s runtime process.
+
+    An image function runs its image's ENTRYPOINT and CMD in its WORKDIR, each replaced by
+    ImageConfig's where given, as Lambda runs them.
+    """
+    if function.image is not None:
+        argv = list(function.image.argv)
+        if not argv:
+            raise NoEntrypoint("The image has no ENTRYPOINT or CMD, and ImageConfig gives none.")
+        if not argv[0].startswith("/"):  # found on the image's PATH, as Docker and Lambda find it
+            argv = ["/bin/sh", "-c", 'exec "$0" "$@"', *argv]
+        return function.image.cwd, argv
+    return "/var/task", entrypoint(runtime, function.code.path, opt_dir, function.env_vars, function.memory_size)
+
+
 def runtime_variables(
     function: FunctionConfig,
     runtime: RuntimeDefinition,
@@ -54,7 +70,7 @@ def runtime_variables(
     platform: Platform,
     initialization_type: str = "on-demand",
 ) -> dict[str, str]:
-    return runtime_environment(
+    variables = runtime_environment(
         function_name=function.name,
         version=function.version,
         handler=function.handler,
@@ -67,3 +83,16 @@ def runtime_variables(
         platform=platform,
         initialization_type=initialization_type,
     )
+    if function.log_format == "JSON":  # as Lambda sets them for LoggingConfig LogFormat JSON
+        variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        variables["AWS_LAMBDA_LOG_LEVEL"] = function.application_log_level or "INFO"
+    if function.image is not None:
+        # An image function's variables start from its image's ENV; its handler is its CMD's,
+        # which AWS's /lambda-entrypoint.sh exports as _HANDLER itself.
+        image = function.image
+        command = image.command if image.config_command is None else image.config_command
+        if command:
+            variables["_HANDLER"] = command[0]
+        else:
+            variables.pop("_HANDLER", None)
+    return variables

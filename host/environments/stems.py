@@ -12,6 +12,8 @@ memory limit and spawns the runtime.
 2. A taker gets a ready stem, else one already starting, else a new one.
 3. Stems are replaced once no stem of that runtime is starting, so replacements do
    not slow down the containers a burst is waiting for.
+4. A user's container image (an image function's) gets its own spare once a function on it is
+   invoked, kept while it is invoked (``image_target``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ log = logging.getLogger("lambda_host.stems")
 BURST_WINDOW = 5.0  # cold starts this close together count as one burst
 BURST_MEMORY = 600.0  # how long a burst keeps the pool larger
 MAX_STEMS = 16
+IMAGE_SPARES = 1  # stems kept per container image a function was invoked on
 
 Kind = tuple[str, int]  # runtime id, size of /tmp in MB
 
@@ -59,6 +62,19 @@ def burst_target(prewarm: int, takes: list[float], now: float) -> int:
     return min(MAX_STEMS, max(prewarm, largest))
 
 
+def image_target(prewarm: int, takes: list[float], now: float) -> int:
+    """Spares of a user's image: one (more after a burst) while it was taken in the last
+    ``BURST_MEMORY`` seconds, then none: images are many, each holds its own code, and one
+    nobody invokes any more should not keep a container.
+
+    Example: a take two minutes ago -> 1; ten takes within a second a minute ago -> 10; the last
+    take eleven minutes ago -> 0.
+    """
+    if prewarm <= 0 or not any(now - taken <= BURST_MEMORY for taken in takes):
+        return 0
+    return burst_target(min(prewarm, IMAGE_SPARES), takes, now)
+
+
 class StemPool:
     def __init__(self, scheduler: Scheduler, prewarm: int) -> None:
         self.scheduler = scheduler
@@ -74,7 +90,11 @@ class StemPool:
         self.replenish(runtime, tmp_mb)
 
     def target(self, kind: Kind) -> int:
-        return burst_target(self.prewarm, list(self.takes.get(kind, ())), time.monotonic())
+        definition = self.wanted.get(kind)
+        takes = list(self.takes.get(kind, ()))
+        if definition is not None and definition.image:
+            return image_target(self.prewarm, takes, time.monotonic())
+        return burst_target(self.prewarm, takes, time.monotonic())
 
     def take(self, runtime: RuntimeDefinition, tmp_mb: int = DEFAULT_TMP_MB) -> Environment:
         """A stem for a function of ``runtime``: a ready one, one on its way, or a new one."""

@@ -75,7 +75,7 @@ class WsgiBridge:
 
     def handle(self, exchange: Exchange) -> None:
         if exchange.request.truncated:
-            exchange.respond(*self.too_large())
+            exchange.respond(*self.too_large(exchange.request))
             return
         environ = environ_for(exchange, self.server)
         future = self.loop.run_in_executor(self.executor, call_wsgi, self.app, environ)

@@ -29,6 +29,7 @@ class RuntimeDefinition:
     runtime_version: str = ""
     bundle_boto3: bool = False
     serves: tuple[str, ...] = ()  # other AWS runtimes this image stands in for
+    image: str | None = None  # a container image function's image (client "image"): run as it is
 
     @property
     def client_dir(self) -> Path:
@@ -40,7 +41,7 @@ class RuntimeDefinition:
 
     def execution_env(self, runtime: str) -> str | None:
         """AWS_EXECUTION_ENV for a function of ``runtime``; OS-only runtimes have none."""
-        return None if self.client == "provided" else f"AWS_Lambda_{runtime}"
+        return None if self.client in ("provided", "image") else f"AWS_Lambda_{runtime}"
 
     @property
     def entrypoints(self) -> tuple[str, ...]:

@@ -11,16 +11,23 @@ answer with the status codes and bodies the Runtime Interface Emulator uses:
 wrong request id, or already answered                   400   ``InvalidRequestID``
 not allowed in the runtime's state                      403   ``InvalidStateTransition``
 response over 6 MB (+100 bytes)                         413   ``RequestEntityTooLarge``
+a response mode other than ``streaming``                400   ``InvalidFunctionResponseMode``
 ======================================================  ====  ==========================
+
+A ``/response`` sent with ``Lambda-Runtime-Function-Response-Mode: streaming`` (chunked) is
+handed to the environment as soon as its headers arrive, its body following piece by piece, and
+is answered when it ends; a mid-stream error comes as its trailers
+``Lambda-Runtime-Function-Error-Type`` and ``Lambda-Runtime-Function-Error-Body`` (base64).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from host.core.states import EnvState
-from host.http.server import Exchange
+from host.http.server import BodyStream, Exchange, Request
 
 if TYPE_CHECKING:
     from host.core.invocation import InvokeRequest
@@ -30,6 +37,8 @@ NEXT = PREFIX + "invocation/next"
 INIT_ERROR = PREFIX + "init/error"
 INVOCATION = PREFIX + "invocation/"
 JSON = ("Content-Type", "application/json")
+RESPONSE_MODE = "lambda-runtime-function-response-mode"
+STREAMING = "streaming"
 
 # The Runtime Interface Emulator's names for a runtime's states, as its 403 message uses them.
 _RIE_STATE = {
@@ -65,6 +74,10 @@ class Outcome:
     @classmethod
     def too_large(cls) -> Outcome:
         return cls(413, _error("Exceeded maximum allowed payload size (6291556 bytes).", "RequestEntityTooLarge"))
+
+    @classmethod
+    def invalid_response_mode(cls) -> Outcome:
+        return cls(400, _error("Invalid function response mode", "InvalidFunctionResponseMode"))
 
     @classmethod
     def not_found(cls) -> Outcome:
@@ -118,11 +131,27 @@ class Runtime(Protocol):
 
     def response_posted(self, request_id: str, body: bytes, too_large: bool = False) -> Outcome: ...
 
+    def response_streamed(
+        self, request_id: str, content_type: str, body: BodyStream, reply: Callable[[Outcome], None]
+    ) -> Outcome | None: ...  # None: ``reply`` answers once the body has ended
+
+    def response_mode_refused(self, request_id: str) -> Outcome: ...
+
     def error_posted(self, request_id: str, body: bytes, error_type: str | None, content_type: str) -> Outcome: ...
 
     def init_error_posted(self, body: bytes, error_type: str | None) -> Outcome: ...
 
     def caller_allowed(self, address: str) -> bool: ...  # is ``address`` this environment's container?
+
+
+def streams_body(request: Request) -> bool:
+    """A streamed ``/response``: handed on before its body (``serve``'s ``stream_body``)."""
+    return (
+        request.headers.get(RESPONSE_MODE) == STREAMING
+        and request.method == "POST"
+        and request.path.startswith(INVOCATION)
+        and request.path.endswith("/response")
+    )
 
 
 class RuntimeApi:
@@ -136,12 +165,23 @@ class RuntimeApi:
         peer = request.peer[0] if isinstance(request.peer, tuple) and request.peer else ""
         if not self.runtime.caller_allowed(peer):  # another container, or no environment at all
             outcome = Outcome.forbidden()
+            if request.body_stream is not None:
+                request.body_stream.discard()
         elif path == NEXT and request.method == "GET":
             waiter = NextWaiter(exchange)
             outcome = self.runtime.next_requested(waiter)
         elif path.startswith(INVOCATION) and request.method == "POST":
             request_id, _, verb = path[len(INVOCATION) :].partition("/")
-            if verb == "response":
+            if verb == "response" and request.body_stream is not None:
+                outcome = self.runtime.response_streamed(
+                    request_id,
+                    request.headers.get("content-type", "application/octet-stream"),
+                    request.body_stream,
+                    lambda later: _reply(exchange, later),
+                )
+            elif verb == "response" and request.headers.get(RESPONSE_MODE, STREAMING) != STREAMING:
+                outcome = self.runtime.response_mode_refused(request_id)
+            elif verb == "response":
                 outcome = self.runtime.response_posted(request_id, request.body, request.truncated)
             elif verb == "error":
                 outcome = self.runtime.error_posted(
@@ -160,3 +200,8 @@ class RuntimeApi:
             outcome = Outcome.not_found()
         if outcome is not None:
             exchange.respond(outcome.status, [JSON], outcome.body)
+
+
+def _reply(exchange: Exchange, outcome: Outcome) -> None:
+    if not exchange.answered:
+        exchange.respond(outcome.status, [JSON], outcome.body)

@@ -35,6 +35,7 @@ from host.core.async_policy import (
 from host.core.errors import TooManyRequests
 from host.core.invocation import InvokeRequest, InvokeResult
 from host.core.invocation_record import dead_letter_attributes, invocation_record, record_body
+from host.core.metrics import NO_METRICS, MetricsRecorder
 from host.core.model import LATEST, EventInvokeConfig, FunctionConfig
 from host.environments.scheduler import Scheduler
 from host.service.concurrency import ConcurrencyGate
@@ -59,7 +60,9 @@ class AsyncDispatcher:
         timing: AsyncTiming | None = None,
         concurrency: int = 10,
         on_deliveries: Callable[[list[Delivery]], None] = lambda deliveries: None,
+        metrics: MetricsRecorder = NO_METRICS,
     ) -> None:
+        self.metrics = metrics  # AsyncEventsReceived, AsyncEventAge, AsyncEventsDropped, Throttles
         self.loop = loop
         self.queue = queue
         self.lookup = lookup
@@ -106,6 +109,7 @@ class AsyncDispatcher:
                     future.set_exception(exc)
             return
         for event, (*_, future) in zip(events, batch, strict=True):
+            self.metrics.async_received(event.function_name, event.qualifier or None)
             self._schedule(event)
             if not future.done():
                 future.set_result(None)
@@ -176,8 +180,10 @@ class AsyncDispatcher:
             await self._finish(event, function, None, Step(condition=EVENT_AGE_EXCEEDED))
             return
         if self.gate.limit(function.name) == 0:  # reserved concurrency 0: no attempt, no retries
+            self.metrics.throttled(function.name, qualifier)
             await self._finish(event, function, None, Step(condition=ZERO_RESERVED_CONCURRENCY))
             return
+        self.metrics.async_event_age(function.name, qualifier, max(0.0, time.time() - event.created) * 1000)
         request = InvokeRequest(
             function=function,
             payload=event.payload,
@@ -191,6 +197,7 @@ class AsyncDispatcher:
             try:
                 counted = self.gate.enter(function.name, function.version)
             except TooManyRequests:
+                self.metrics.throttled(function.name, qualifier)
                 self._follow(event, function, None, Outcome.THROTTLED, settings, max_age)
                 return
             try:  # shielded: dropping the event must not cancel the scheduler's own invocation
@@ -268,6 +275,8 @@ class AsyncDispatcher:
                 "" if deliveries else " (no destination or dead-letter queue)", detail,
             )  # fmt: skip
         stored = await self.loop.run_in_executor(None, self.queue.finish, event.request_id, deliveries)
+        if step.condition != SUCCESS:  # the event is gone for good (to its destination, if any)
+            self.metrics.async_dropped(event.function_name, event.qualifier or None)
         if stored:
             self.on_deliveries(stored)
 

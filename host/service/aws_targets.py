@@ -1,10 +1,8 @@
 """Sending destination records and dead-letter messages to SQS, SNS and EventBridge.
 
-Through boto3, to the endpoint the user configures (``--aws-endpoint-url``: real AWS,
-LocalStack, moto's server); without one, boto3 finds the endpoint as it always does
-(``AWS_ENDPOINT_URL``, then AWS). Credentials are boto3's usual ones; with an endpoint
-set and none to be found, placeholder ones (local emulators accept anything). Blocking:
-called from a thread, never on the event loop.
+Through boto3 clients of the host's AWS endpoint (``host.aws.endpoint``: the embedded
+moto server by default, or what ``--aws-endpoint-url`` names). Blocking: called from a
+thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -13,8 +11,7 @@ import json
 import threading
 from dataclasses import dataclass
 
-import boto3
-import botocore.config
+from host.aws.endpoint import AwsEndpoint
 
 SUCCESS_DETAIL_TYPE = "Lambda Function Invocation Result - Success"
 FAILURE_DETAIL_TYPE = "Lambda Function Invocation Result - Failure"
@@ -41,30 +38,13 @@ class TargetArn:
 
 
 class AwsTargets:
-    def __init__(self, endpoint_url: str | None = None) -> None:
-        self.endpoint_url = endpoint_url
+    def __init__(self, endpoint: AwsEndpoint) -> None:
+        self.endpoint = endpoint
         self.lock = threading.Lock()
-        self.clients: dict[tuple[str, str], object] = {}
         self.queue_urls: dict[str, str] = {}
 
     def client(self, service: str, region: str):
-        key = (service, region)
-        with self.lock:  # creating boto3 clients is not thread-safe; using them is
-            client = self.clients.get(key)
-            if client is None:
-                session = boto3.session.Session()
-                credentials = {}
-                if self.endpoint_url and session.get_credentials() is None:
-                    credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
-                client = session.client(
-                    service,
-                    region_name=region or "us-east-1",
-                    endpoint_url=self.endpoint_url,
-                    config=botocore.config.Config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=20),
-                    **credentials,
-                )
-                self.clients[key] = client
-        return client
+        return self.endpoint.client(service, region)
 
     def send(self, arn: str, body: bytes, attributes: dict, success: bool, function_arn: str) -> None:
         """Deliver ``body`` to the queue, topic or bus ``arn``; raises ``TargetError``."""

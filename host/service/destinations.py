@@ -19,6 +19,7 @@ from concurrent.futures import Executor
 from dataclasses import replace
 
 from host.core.async_policy import AsyncTiming
+from host.core.metrics import NO_METRICS, MetricsRecorder
 from host.service.aws_targets import AwsTargets, TargetArn, TargetError
 from host.store.events import Delivery, EventQueue
 
@@ -37,7 +38,9 @@ class DeliveryWorker:
         timing: AsyncTiming,
         executor: Executor,
         db_executor: Executor | None = None,
+        metrics: MetricsRecorder = NO_METRICS,
     ) -> None:
+        self.metrics = metrics  # DeadLetterErrors, DestinationDeliveryFailures
         self.loop = loop
         self.queue = queue
         self.targets = targets
@@ -85,6 +88,12 @@ class DeliveryWorker:
         await self.loop.run_in_executor(self.db_executor, self.queue.delivered, delivery.id)
 
     async def _failed(self, delivery: Delivery, exc: Exception) -> None:
+        name, _, qualifier = delivery.function_arn.split(":", 6)[-1].partition(":")
+        qualifier = None if qualifier in ("", "$LATEST") else qualifier
+        if delivery.kind == "DeadLetter":
+            self.metrics.dead_letter_error(name, qualifier)
+        else:
+            self.metrics.destination_failure(name, qualifier)
         attempts = delivery.attempts + 1
         gave_up = attempts >= MAX_DELIVERY_ATTEMPTS
         due = time.time() + self.timing.backoff(attempts)
@@ -103,6 +112,13 @@ class DeliveryWorker:
             delivery.request_id, delivery.kind, delivery.target, attempts, error,
         )  # fmt: skip
         self.submit([replace(delivery, attempts=attempts, due=due, last_error=error)])
+
+    def redrive(self, delivery_id: int | None = None) -> int:
+        """Try failed deliveries (one, or all) again now, from any thread; how many."""
+        deliveries = self.queue.requeue_failed(delivery_id)
+        if deliveries:
+            self.loop.call_soon_threadsafe(self.submit, deliveries)
+        return len(deliveries)
 
     async def close(self) -> None:
         for task in list(self.tasks):

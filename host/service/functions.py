@@ -14,10 +14,11 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from host.core import validation
+from host.core import image_config as images
+from host.core import log_settings, validation
+from host.core import tags as tag_rules
 from host.core.errors import (
     InvalidParameterValue,
     PreconditionFailed,
@@ -26,11 +27,14 @@ from host.core.errors import (
     function_not_found,
     validation_message,
 )
-from host.core.model import LATEST, CodeRef, FunctionConfig, LayerRef, timestamp
+from host.core.model import LATEST, CodeRef, FunctionConfig, ImageRef, LayerRef, timestamp
 from host.core.names import MAX_SHORT_NAME, FunctionRef, function_arn, parse_function_name
 from host.core.paging import page
 from host.images.catalog import RuntimeCatalog
+from host.service.activation import Activation
 from host.service.layers import LayerService
+from host.service.s3_code import get_object_failed
+from host.service.vpc import VpcChecker
 from host.store.functions import FunctionStore
 from host.store.packages import PackageStore
 
@@ -46,11 +50,14 @@ REVISION_MISMATCH = (
     "retrieve the latest Revision Id"
 )
 PAGE_SIZE = 50
+IMAGE_SETTINGS_REFUSED = (
+    "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image."
+)
+IMAGE_URI_REQUIRED = "Please provide ImageUri when updating a function with packageType Image."
 UNQUALIFIED_ONLY = (
     "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. "
     "Please specify either a function name or an unqualified function ARN."
 )
-TAGS_QUALIFIED = "Tags on function aliases and versions are not supported. Please specify a function ARN."
 # No AWS recording of this message was found; the wording follows AWS's other DLQ messages
 # ("Invalid dead letter queue ARN: FIFO SQS queue is not supported for dead letter configuration").
 DEAD_LETTER_INVALID = (
@@ -71,6 +78,9 @@ class FunctionService:
         catalog: RuntimeCatalog,
         on_change: Callable[[str], None] = lambda name: None,
         on_active: Callable[[str], None] = lambda runtime: None,
+        settle_time: float = 0.0,
+        fetch_code: Callable[[Mapping[str, Any]], bytes] | None = None,
+        vpc: VpcChecker | None = None,
     ) -> None:
         self.region = region
         self.account = account
@@ -80,8 +90,10 @@ class FunctionService:
         self.catalog = catalog
         self.on_change = on_change
         self.on_active = on_active
+        self.fetch_code = fetch_code  # an S3Bucket/S3Key location -> the zip's bytes; None: no S3 here
+        self.vpc = vpc or VpcChecker(None, region)
         self.lock = threading.RLock()
-        self.background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda-host-activate")
+        self.activation = Activation(store, catalog, self.lock, lambda runtime: self.on_active(runtime), settle_time)
 
     # -- names ------------------------------------------------------------------------------
 
@@ -119,27 +131,38 @@ class FunctionService:
         package_type = params.get("PackageType") or "Zip"
         problems = validation.Problems()
         validation.check_settings(params, problems, creating=True)
+        log_settings.check(params, problems)
+        if package_type not in ("Zip", "Image"):
+            problems.add(package_type, "packageType", "Member must satisfy enum value set: [Image, Zip]")
         if package_type == "Zip" and not params.get("Handler"):
             problems.add(None, "handler", "Member must not be null")
         problems.raise_if_any()
-        if package_type != "Zip":
-            raise InvalidParameterValue(
-                "lambda-host runs Zip functions only; container-image functions are not supported."
-            )
-        validation.check_runtime(params.get("Runtime"))
+        if package_type == "Image":
+            if params.get("Handler") or params.get("Runtime") or params.get("Layers"):
+                raise InvalidParameterValue(IMAGE_SETTINGS_REFUSED)
+            image_config = images.image_config(params.get("ImageConfig"))
+        else:
+            validation.check_runtime(params.get("Runtime"))
         variables = _variables(params)
         if variables is not None:
             validation.check_environment(variables)
         layers = self._layers(params.get("Layers") or [])
+        tag_rules.check_tags(params.get("Tags") or {}, required=False)
+        vpc = self.vpc.settings(params["VpcConfig"]) if params.get("VpcConfig") is not None else None
         with self.lock:
             if self.store.get(ref.name) is not None:
                 raise ResourceConflict(f"Function already exist: {ref.name}")
-            code = self._code(params.get("Code") or {})
+            image = None
+            if package_type == "Image":
+                image = self._image(params.get("Code") or {}, image_config)
+                code = CodeRef(images.code_sha256(image), 0, "")
+            else:
+                code = self._code(params.get("Code") or {})
             function = FunctionConfig(
                 name=ref.name,
                 arn=self.arn(ref.name),
-                runtime=params["Runtime"],
-                handler=params["Handler"],
+                runtime=params.get("Runtime") or "",
+                handler=params.get("Handler") or "",
                 role=params["Role"],
                 code=code,
                 memory_size=params.get("MemorySize") or 128,
@@ -156,15 +179,18 @@ class FunctionService:
                 state_reason_code="Creating",
                 last_update_status=None,
                 tracing_mode=(params.get("TracingConfig") or {}).get("Mode") or "PassThrough",
-                log_format=(params.get("LoggingConfig") or {}).get("LogFormat") or "Text",
-                log_group=(params.get("LoggingConfig") or {}).get("LogGroup"),
+                **_log_changes(log_settings.apply(log_settings.LogSettings(), params)),
                 tags=tuple((params.get("Tags") or {}).items()),
                 dead_letter_target=_dead_letter_target(params) or None,
+                snap_start=(params.get("SnapStart") or {}).get("ApplyOn") or "None",
+                vpc=vpc,
+                package_type=package_type,
+                image=image,
             )
             self._prepare_layers(function)
             self.store.put(function)
         self.on_change(function.name)
-        self._activate(function.name, function.runtime)
+        self._activate(function.name, function.runtime_id)
         return function
 
     # -- update -----------------------------------------------------------------------------
@@ -199,17 +225,32 @@ class FunctionService:
         self._prepare_layers(updated)
         self.store.put(updated)
         self.on_change(updated.name)
-        self._activate(updated.name, updated.runtime)
+        self._activate(updated.name, updated.runtime_id)
         return updated
 
     def update_code(self, name_value: str, params: Mapping[str, Any]) -> FunctionConfig:
         """UpdateFunctionCode; ``DryRun`` checks the request and the package and changes nothing."""
-        if params.get("ImageUri"):
-            raise InvalidParameterValue("Please don't provide ImageUri when updating a function with packageType Zip.")
         dry_run = bool(params.get("DryRun"))
+        problems = validation.Problems()
+        validation.check_settings({"Architectures": params.get("Architectures")}, problems, creating=False)
+        problems.raise_if_any()
 
-        def change(_: FunctionConfig) -> dict:
-            return {"code": self._code(params, check_only=dry_run)}
+        def change(function: FunctionConfig) -> dict:
+            if function.package_type == "Image":
+                if not params.get("ImageUri") or params.get("ZipFile") is not None or params.get("S3Bucket"):
+                    raise InvalidParameterValue(IMAGE_URI_REQUIRED)
+                image = self._image({"ImageUri": params["ImageUri"]}, {})
+                image = images.with_image_config(image, images.image_config_of(function.image))
+                changes: dict[str, Any] = {"image": image, "code": CodeRef(images.code_sha256(image), 0, "")}
+            elif params.get("ImageUri"):
+                raise InvalidParameterValue(
+                    "Please don't provide ImageUri when updating a function with packageType Zip."
+                )
+            else:
+                changes = {"code": self._code(params, check_only=dry_run)}
+            if params.get("Architectures"):  # UpdateFunctionCode may switch the architecture (recorded)
+                changes["architectures"] = tuple(params["Architectures"])
+            return changes
 
         with self.lock:
             return self._begin_update(name_value, params, change, dry_run=dry_run)
@@ -217,16 +258,24 @@ class FunctionService:
     def update_configuration(self, name_value: str, params: Mapping[str, Any]) -> FunctionConfig:
         problems = validation.Problems()
         validation.check_settings(params, problems, creating=False)
+        log_settings.check(params, problems)
         problems.raise_if_any()
         if params.get("Runtime") is not None:
             validation.check_runtime(params["Runtime"])
+        image_config = images.image_config(params.get("ImageConfig")) if "ImageConfig" in params else None
         variables = _variables(params)
         if variables is not None:
             validation.check_environment(variables)
         layers = self._layers(params["Layers"]) if params.get("Layers") is not None else None
+        vpc = self.vpc.settings(params["VpcConfig"]) if params.get("VpcConfig") is not None else None
 
         def change(function: FunctionConfig) -> dict:
             changes: dict[str, Any] = {}
+            if function.package_type == "Image":
+                if params.get("Handler") or params.get("Runtime") or params.get("Layers"):
+                    raise InvalidParameterValue(IMAGE_SETTINGS_REFUSED)
+                if image_config is not None:
+                    changes["image"] = images.with_image_config(function.image, image_config)
             simple = {
                 "Runtime": "runtime",
                 "Handler": "handler",
@@ -242,6 +291,8 @@ class FunctionService:
                 changes["environment"] = tuple(variables.items())
             if layers is not None:
                 changes["layers"] = layers
+            if vpc is not None:
+                changes["vpc"] = vpc
             if (params.get("EphemeralStorage") or {}).get("Size"):
                 changes["ephemeral_storage"] = params["EphemeralStorage"]["Size"]
             if (params.get("TracingConfig") or {}).get("Mode"):
@@ -249,11 +300,9 @@ class FunctionService:
             target = _dead_letter_target(params)
             if target is not None:  # "" takes the dead-letter queue away
                 changes["dead_letter_target"] = target or None
-            logging_config = params.get("LoggingConfig") or {}
-            if logging_config.get("LogFormat"):
-                changes["log_format"] = logging_config["LogFormat"]
-            if logging_config.get("LogGroup"):
-                changes["log_group"] = logging_config["LogGroup"]
+            changes.update(_log_changes(log_settings.apply(function.log_settings, params)))
+            if (params.get("SnapStart") or {}).get("ApplyOn"):
+                changes["snap_start"] = params["SnapStart"]["ApplyOn"]
             return changes
 
         with self.lock:
@@ -293,28 +342,28 @@ class FunctionService:
 
     # -- tags and account -------------------------------------------------------------------
 
-    def _tagged(self, arn: str) -> FunctionConfig:
-        """The function an unqualified ARN names; a version, alias or $LATEST ARN is refused first, as on AWS."""
-        ref = self.ref(arn)
-        if ref.qualifier is not None:
-            raise InvalidParameterValue(TAGS_QUALIFIED)
-        function = self.store.get(ref.name)
-        if function is None or not arn.startswith("arn:"):
-            raise function_not_found(self.arn(ref.name))
-        return function
-
-    def tags(self, arn: str) -> dict[str, str]:
-        return dict(self._tagged(arn).tags)
-
-    def tag(self, arn: str, tags: Mapping[str, str]) -> None:
+    def retag(self, name: str, change: Callable[[dict[str, str]], dict[str, str]]) -> None:
+        """Replace the function's tags by ``change(current)``; like any change of it, a new RevisionId (recorded)."""
         with self.lock:
-            function = self._tagged(arn)
-            self.store.put(function.with_changes(tags=tuple({**dict(function.tags), **tags}.items())))
+            function = self.store.get(name)
+            if function is None:
+                raise function_not_found(self.arn(name))
+            tags = change(dict(function.tags))
+            self.store.put(function.with_changes(tags=tuple(tags.items()), revision_id=str(uuid.uuid4())))
 
-    def untag(self, arn: str, keys: list[str]) -> None:
+    # -- recursion ----------------------------------------------------------------------------
+
+    def put_recursion(self, name_value: str, params: Mapping[str, Any]) -> str:
+        """PutFunctionRecursionConfig: kept and shown; this host does not detect recursive loops."""
+        value = params.get("RecursiveLoop")
+        validation.check_recursive_loop(value)
         with self.lock:
-            function = self._tagged(arn)
-            self.store.put(function.with_changes(tags=tuple((k, v) for k, v in function.tags if k not in keys)))
+            function, _ = self.get(name_value)
+            self.store.put(function.with_changes(recursive_loop=value))
+        return value
+
+    def get_recursion(self, name_value: str) -> str:
+        return self.get(name_value)[0].recursive_loop
 
     # -- reserved concurrency ---------------------------------------------------------------
 
@@ -344,7 +393,8 @@ class FunctionService:
             if others + value > ACCOUNT_CONCURRENCY - MIN_UNRESERVED:
                 raise InvalidParameterValue(
                     "Specified ReservedConcurrentExecutions for function decreases account's "
-                    f"UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}]."
+                    f"UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}].",
+                    typed=False,
                 )
             self.store.put(function.with_changes(reserved_concurrency=value))
         return value
@@ -384,16 +434,22 @@ class FunctionService:
         bucket = code.get("S3Bucket")
         if bucket in LOCAL_CODE_BUCKETS and code.get("S3Key"):
             return self.packages.local_folder(code["S3Key"])
-        if bucket:
-            raise InvalidParameterValue(
-                "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket "
-                "does not exist"
-            )
+        if bucket and self.fetch_code is not None:
+            data = self.fetch_code(code)
+            return self.packages.check_zip(data, from_s3=True) if check_only else self.packages.store_zip(data, True)
+        if bucket:  # no AWS endpoint to read S3 from, so no bucket exists
+            raise get_object_failed("NoSuchBucket", "The specified bucket does not exist")
         if code.get("ImageUri"):
-            raise InvalidParameterValue(
-                "lambda-host runs Zip functions only; container-image functions are not supported."
-            )
+            raise InvalidParameterValue("Please don't provide ImageUri when the intended function PackageType is Zip.")
         raise InvalidParameterValue("Please provide a source for function code.")
+
+    def _image(self, code: Mapping[str, Any], config: Mapping[str, Any]) -> ImageRef:
+        """The local image ``Code.ImageUri`` names, pinned, with the function's ImageConfig."""
+        if code.get("ZipFile") is not None or code.get("S3Bucket"):
+            raise InvalidParameterValue("Please don't provide ZipFile or S3 code when the PackageType is Image.")
+        if not code.get("ImageUri"):
+            raise InvalidParameterValue("Please provide a source for function code.")
+        return images.with_image_config(self.catalog.resolve_image(code["ImageUri"]), config)
 
     def _layers(self, arns: list[str]) -> tuple[LayerRef, ...]:
         validation.check_layer_list(arns, self.region)
@@ -406,53 +462,22 @@ class FunctionService:
         return self.packages.merged_layers(layer.code for layer in function.layers)
 
     def resume_activations(self) -> None:
-        """Finish the creates and updates a stopped or crashed host left Pending or InProgress."""
-        for function in self.store.all():
-            if function.state == "Pending" or function.last_update_status == "InProgress":
-                self._activate(function.name, function.runtime)
+        self.activation.resume()
 
     def close(self) -> None:
-        self.background.shutdown(wait=False, cancel_futures=True)
+        self.activation.close()
 
     def _activate(self, name: str, runtime: str) -> None:
-        """Finish a create or update once the runtime image is there (at once when it already is)."""
-        if self.catalog.ready(runtime) or self.catalog.definition(runtime) is None:
-            self._finish_activation(name, runtime)
-        else:
-            self.background.submit(self._finish_activation, name, runtime)
+        self.activation.start(name, runtime)
 
-    def _finish_activation(self, name: str, runtime: str) -> None:
-        failure = None
-        try:
-            self.catalog.image(runtime)
-        except Exception as exc:
-            failure = str(exc)
-            log.error("function %s cannot run: %s", name, failure)
-        with self.lock:
-            function = self.store.get(name)
-            if function is None or function.runtime != runtime:
-                return
-            if failure is None:
-                done = function.with_changes(
-                    state="Active", state_reason=None, state_reason_code=None, last_update_status="Successful"
-                )
-            else:
-                available = ", ".join(self.catalog.available())
-                reason = f"lambda-host has no runtime image for {runtime} (available: {available}): {failure}"
-                done = function.with_changes(
-                    state="Failed", state_reason=reason, state_reason_code="InvalidRuntime", last_update_status="Failed"
-                )
-            self.store.put(done.with_changes(revision_id=str(uuid.uuid4())))
-            for version in self.store.versions(name):  # published by Publish=True while Pending
-                if version.state == "Pending":
-                    self.store.put(
-                        version.with_changes(
-                            state=done.state, state_reason=done.state_reason,
-                            state_reason_code=done.state_reason_code, last_update_status=done.last_update_status,
-                        )
-                    )  # fmt: skip
-        if failure is None:
-            self.on_active(runtime)
+
+def _log_changes(settings: log_settings.LogSettings) -> dict[str, Any]:
+    return {
+        "log_format": settings.log_format,
+        "log_group": settings.log_group,
+        "application_log_level": settings.application_log_level,
+        "system_log_level": settings.system_log_level,
+    }
 
 
 def _variables(params: Mapping[str, Any]) -> dict[str, str] | None:

@@ -18,11 +18,13 @@ from host.core.errors import (
     InvalidRequestContent,
     RequestEntityTooLarge,
     ResourceConflict,
+    TooManyRequests,
     ValidationError,
     function_not_found,
     validation_message,
 )
-from host.core.invocation import InvokeRequest, InvokeResult
+from host.core.invocation import InvokeRequest, InvokeResult, ResponseSink
+from host.core.metrics import NO_METRICS, MetricsRecorder
 from host.core.model import LATEST, FunctionConfig
 from host.core.payloads import payload_error
 from host.core.validation import problem
@@ -35,6 +37,7 @@ from host.service.versions import VersionService
 MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
 MAX_ASYNC_PAYLOAD = 1024 * 1024
 INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
+STREAMING_INVOCATION_TYPES = ("RequestResponse", "DryRun")  # InvokeWithResponseStream's enum
 LOG_TYPES = ("None", "Tail")
 # How long Invoke waits for a Pending function (its runtime image being built) before answering
 # 409 as AWS does: well under SDKs' 60 s read timeout, which would otherwise retry the call.
@@ -52,6 +55,7 @@ class InvokeCall:
     client_context: str | None = None  # base64, as sent
     payload: bytes = b""
     trace_header: str | None = None
+    stream: ResponseSink | None = None  # InvokeWithResponseStream: where the response goes as it is written
 
 
 def new_request_id() -> str:
@@ -76,7 +80,9 @@ class InvokeService:
         scheduler: Scheduler,
         dispatcher: AsyncDispatcher,
         gate: ConcurrencyGate,
+        metrics: MetricsRecorder = NO_METRICS,
     ) -> None:
+        self.metrics = metrics  # told of throttles (the scheduler tells it of invocations)
         self.functions = functions
         self.versions = versions
         self.gate = gate
@@ -93,12 +99,13 @@ class InvokeService:
 
     def _check(self, call: InvokeCall) -> None:
         problems = []
-        if call.invocation_type not in INVOCATION_TYPES:
+        allowed = INVOCATION_TYPES if call.stream is None else STREAMING_INVOCATION_TYPES
+        if call.invocation_type not in allowed:
             problems.append(
                 problem(
                     call.invocation_type,
                     "invocationType",
-                    "Member must satisfy enum value set: [Event, RequestResponse, DryRun]",
+                    f"Member must satisfy enum value set: [{', '.join(allowed)}]",
                 )
             )
         if call.log_type not in LOG_TYPES:
@@ -128,7 +135,11 @@ class InvokeService:
         self._check(call)
         function, invoked_arn = self._resolve(call)
         payload = self._payload(call)
-        counted = call.invocation_type == "RequestResponse" and self.gate.enter(function.name, function.version)
+        try:
+            counted = call.invocation_type == "RequestResponse" and self.gate.enter(function.name, function.version)
+        except TooManyRequests:
+            self.metrics.throttled(function.name, self._qualifier(call) or None)
+            raise
         if function.state != "Active":
             started = asyncio.ensure_future(self._once_active(function, call, request_id, invoked_arn, payload))
         else:
@@ -177,6 +188,7 @@ class InvokeService:
             trace_id=call.trace_header or new_trace_id(),
             client_context=_client_context(call.client_context),
             log_tail=call.log_type == "Tail",
+            stream=call.stream,
         )
         return self.scheduler.invoke(request)
 

@@ -1,86 +1,84 @@
-"""Publishing and reading layer versions, with AWS's checks and messages."""
+"""Layer versions: publishing, reading, listing with filters, deleting, and their permissions.
+
+The checks and messages are AWS's (``host.core.layer_rules``). A layer version's
+permissions are stored with it and go when it is deleted; like functions' resource
+policies they are kept and shown, not enforced (every layer is usable by every function
+on this host, which has one account).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import re
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from host.core import validation
+from host.core import layer_rules as rules
 from host.core.errors import (
     InvalidParameterValue,
+    PreconditionFailed,
+    ResourceConflict,
     ResourceNotFound,
     ValidationError,
     validation_message,
 )
-from host.core.model import LayerRef, LayerVersion, timestamp
+from host.core.model import CodeRef, LayerRef, LayerVersion, timestamp
 from host.core.names import layer_arn
+from host.core.paging import page
+from host.core.validation import LAYER_ARN_PATTERN, problem
+from host.service.s3_code import get_object_failed
 from host.store.layers import LayerStore
 from host.store.packages import PackageStore
 
-LAYER_NAME_PATTERN = r"(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+"
-NOT_FOUND = "The resource you requested does not exist."
+LAYER_NAME_PATTERN = (
+    r"(arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:layer:"
+    r"[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+"
+)
+NOT_FOUND = rules.NOT_FOUND
 PAGE_SIZE = 50
 
 
 class LayerService:
-    def __init__(self, *, region: str, account: str, store: LayerStore, packages: PackageStore) -> None:
+    def __init__(
+        self,
+        *,
+        region: str,
+        account: str,
+        store: LayerStore,
+        packages: PackageStore,
+        fetch_code: Callable[[Mapping[str, Any]], bytes] | None = None,
+    ) -> None:
         self.region = region
         self.account = account
         self.store = store
         self.packages = packages
+        self.fetch_code = fetch_code  # Content.S3Bucket/S3Key -> the zip's bytes (None: S3 not available)
 
     def name_of(self, value: str) -> str:
         if len(value) > 140 or not re.fullmatch(LAYER_NAME_PATTERN, value):
-            raise ValidationError(
-                validation_message(
-                    [
-                        validation.problem(
-                            value, "layerName", f"Member must satisfy regular expression pattern: {LAYER_NAME_PATTERN}"
-                        )
-                    ]
-                )
-            )
+            raise rules.layer_name_problem(value, LAYER_NAME_PATTERN)
         return value.rsplit(":", 1)[-1] if value.startswith("arn:") else value
+
+    def arn(self, name: str, version: int | None = None) -> str:
+        return layer_arn(self.region, self.account, name, version)
+
+    # -- publish, read, delete --------------------------------------------------------------------
 
     def publish(self, name_value: str, params: Mapping[str, Any]) -> LayerVersion:
         name = self.name_of(name_value)
-        problems = validation.Problems()
+        rules.check_publish(params)
+        code = self._code(params.get("Content") or {})
         runtimes = params.get("CompatibleRuntimes")
-        if runtimes is not None and any(r not in validation.AWS_RUNTIMES for r in runtimes):
-            problems.add(
-                "[" + ", ".join(runtimes) + "]",
-                "compatibleRuntimes",
-                "Member must satisfy enum value set: [" + ", ".join(validation.AWS_RUNTIMES) + "]",
-            )
         architectures = params.get("CompatibleArchitectures")
-        if architectures is not None and any(a not in validation.ARCHITECTURES for a in architectures):
-            problems.add(
-                "[" + ", ".join(architectures) + "]",
-                "compatibleArchitectures",
-                "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], "
-                "Member must not be null]",
-            )
-        problems.raise_if_any()
-        content = params.get("Content") or {}
-        if content.get("ZipFile") is None:
-            raise InvalidParameterValue("Please provide a source for layer code (Content.ZipFile).")
-        try:
-            data = base64.b64decode(content["ZipFile"])
-        except (binascii.Error, ValueError) as exc:
-            raise InvalidParameterValue(
-                "Could not unzip uploaded file. Please check your file, then try to upload again."
-            ) from exc
-        code = self.packages.store_zip(data)
 
         def build(version: int) -> LayerVersion:
             return LayerVersion(
                 name=name,
                 version=version,
-                arn=layer_arn(self.region, self.account, name, version),
-                layer_arn=layer_arn(self.region, self.account, name),
+                arn=self.arn(name, version),
+                layer_arn=self.arn(name),
                 description=params.get("Description") or "",
                 created_date=timestamp(),
                 code=code,
@@ -91,49 +89,131 @@ class LayerService:
 
         return self.store.publish(name, build)
 
+    def _code(self, content: Mapping[str, Any]) -> CodeRef:
+        if content.get("ZipFile") is not None:
+            try:
+                data = base64.b64decode(content["ZipFile"])
+            except (binascii.Error, ValueError) as exc:
+                raise InvalidParameterValue(
+                    "Could not unzip uploaded file. Please check your file, then try to upload again."
+                ) from exc
+            return self.packages.store_zip(data)
+        if content.get("S3Bucket") and self.fetch_code is not None:
+            return self.packages.store_zip(self.fetch_code(content), from_s3=True)
+        if content.get("S3Bucket"):  # no AWS endpoint to read S3 from, so no bucket exists
+            raise get_object_failed("NoSuchBucket", "The specified bucket does not exist")
+        raise InvalidParameterValue("Please provide a source for layer code (Content.ZipFile or Content.S3Bucket).")
+
     def get(self, name_value: str, version: int) -> LayerVersion:
-        if version < 1:
-            raise InvalidParameterValue("Layer Version Cannot be less than 1")
+        rules.check_version(version)
         layer = self.store.get(self.name_of(name_value), version)
         if layer is None:
             raise ResourceNotFound(NOT_FOUND)
         return layer
 
     def get_by_arn(self, arn: str) -> LayerVersion:
-        if not re.fullmatch(validation.LAYER_ARN_PATTERN, arn):
-            raise ValidationError(
-                validation_message(
-                    [
-                        validation.problem(
-                            arn,
-                            "arn",
-                            f"Member must satisfy regular expression pattern: {validation.LAYER_ARN_PATTERN}",
-                        )
-                    ]
-                )
-            )
+        if not re.fullmatch(LAYER_ARN_PATTERN, arn):
+            constraint = f"Member must satisfy regular expression pattern: {LAYER_ARN_PATTERN}"
+            raise ValidationError(validation_message([problem(arn, "arn", constraint)]))
         parts = arn.split(":")
-        layer = self.store.get(parts[6], int(parts[7]))
-        if layer is None:
+        layer = self.store.get(parts[6], int(parts[7])) if len(parts) == 8 else None
+        if layer is None or layer.arn != arn:
             raise ResourceNotFound(NOT_FOUND)
         return layer
 
-    def versions(
-        self, name_value: str, marker: str | None, max_items: int | None
-    ) -> tuple[list[LayerVersion], str | None]:
-        versions = self.store.versions(self.name_of(name_value))
-        start = int(marker) if marker and marker.isdigit() else 0
-        size = min(max_items or PAGE_SIZE, PAGE_SIZE)
-        page = versions[start : start + size]
-        return page, str(start + size) if start + size < len(versions) else None
-
-    def latest_per_layer(self) -> list[LayerVersion]:
-        return [versions[0] for name in self.store.names() if (versions := self.store.versions(name))]
-
     def delete(self, name_value: str, version: int) -> None:
-        if version < 1:
-            raise InvalidParameterValue("Layer Version Cannot be less than 1")
+        """Deleting a version that is not there is no error (recorded); functions using it keep it."""
+        rules.check_version(version)
         self.store.delete(self.name_of(name_value), version)
+
+    # -- listings ---------------------------------------------------------------------------------
+
+    def versions(
+        self,
+        name_value: str,
+        marker: str | None,
+        max_items: int | None,
+        runtime: str | None = None,
+        architecture: str | None = None,
+    ) -> tuple[list[LayerVersion], str | None]:
+        """ListLayerVersions: newest first, only versions naming the filters' runtime and architecture."""
+        rules.check_filters(runtime, architecture, max_items)
+        found = [
+            v
+            for v in self.store.versions(self.name_of(name_value))
+            if rules.matches(v.compatible_runtimes, v.compatible_architectures, runtime, architecture)
+        ]
+        return page(found, lambda v: f"{10**12 - v.version:013d}", marker, max_items, PAGE_SIZE)
+
+    def latest_per_layer(
+        self,
+        marker: str | None = None,
+        max_items: int | None = None,
+        runtime: str | None = None,
+        architecture: str | None = None,
+    ) -> tuple[list[LayerVersion], str | None]:
+        """ListLayers: each layer with its newest version that passes the filters (none: not listed)."""
+        rules.check_filters(runtime, architecture, max_items)
+        latest = []
+        for name in self.store.names():
+            match = next(
+                (
+                    v
+                    for v in self.store.versions(name)
+                    if rules.matches(v.compatible_runtimes, v.compatible_architectures, runtime, architecture)
+                ),
+                None,
+            )
+            if match is not None:
+                latest.append(match)
+        return page(latest, lambda v: v.name, marker, max_items, PAGE_SIZE)
+
+    # -- permissions ------------------------------------------------------------------------------
+
+    def _existing(self, name_value: str, version: int) -> LayerVersion:
+        name = self.name_of(name_value)
+        layer = self.store.get(name, version)
+        if layer is None:
+            raise ResourceNotFound(rules.version_not_found(self.arn(name, version)))
+        return layer
+
+    def add_permission(
+        self, name_value: str, version: int, params: Mapping[str, Any], revision_id: str | None
+    ) -> tuple[dict, str]:
+        """AddLayerVersionPermission: the statement added and the policy's new RevisionId."""
+        rules.check_permission(params)
+        layer = self._existing(name_value, version)
+        if revision_id and revision_id != layer.policy_revision:
+            raise PreconditionFailed(rules.POLICY_REVISION_MISMATCH)
+        sid = params["StatementId"]
+        if any(s["Sid"] == sid for s in layer.policy):
+            raise ResourceConflict(
+                f"The statement id ({sid}) provided already exists. Please provide a new statement id, or remove the "
+                "existing statement."
+            )
+        added = rules.statement(params, layer.arn)
+        revision = str(uuid.uuid4())
+        self.store.put(layer.with_changes(policy=(*layer.policy, added), policy_revision=revision))
+        return added, revision
+
+    def policy(self, name_value: str, version: int) -> tuple[dict, str]:
+        """GetLayerVersionPolicy: the policy document and its RevisionId."""
+        layer = self._existing(name_value, version)
+        if not layer.policy:
+            raise ResourceNotFound(rules.NO_POLICY)
+        return {"Version": "2012-10-17", "Id": "default", "Statement": list(layer.policy)}, layer.policy_revision
+
+    def remove_permission(self, name_value: str, version: int, sid: str, revision_id: str | None) -> None:
+        rules.check_statement_id(sid)
+        layer = self._existing(name_value, version)
+        kept = tuple(s for s in layer.policy if s["Sid"] != sid)
+        if len(kept) == len(layer.policy):
+            raise ResourceNotFound(f"Statement {sid} is not found in resource policy.")
+        if revision_id and revision_id != layer.policy_revision:
+            raise PreconditionFailed(rules.POLICY_REVISION_MISMATCH)
+        self.store.put(layer.with_changes(policy=kept, policy_revision=str(uuid.uuid4()) if kept else None))
+
+    # -- for functions ----------------------------------------------------------------------------
 
     def reference(self, arn: str) -> LayerRef:
         """A function's reference to the layer version ``arn``, which must exist."""

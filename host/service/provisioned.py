@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -91,7 +92,8 @@ class ProvisionedService:
             if count > ACCOUNT_CONCURRENCY:
                 raise InvalidParameterValue(
                     f"Specified ConcurrentExecutions for function is greater than account's unreserved concurrency "
-                    f"[{ACCOUNT_CONCURRENCY}]."
+                    f"[{ACCOUNT_CONCURRENCY}].",
+                    typed=False,
                 )
             if (
                 function.reserved_concurrency is None
@@ -99,7 +101,8 @@ class ProvisionedService:
             ):
                 raise InvalidParameterValue(
                     "Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
-                    f"below its minimum value of [{MIN_UNRESERVED}]."
+                    f"below its minimum value of [{MIN_UNRESERVED}].",
+                    typed=False,
                 )
             self._check_conflicts(name, qualifier)
             config = ProvisionedConcurrency(name, qualifier, count, last_modified())
@@ -262,10 +265,18 @@ class Provisioner:
                 await self._store(config.with_changes(status="READY", status_reason=None))
                 return
 
+    def _revise(self, config: ProvisionedConcurrency) -> None:
+        """Concurrency allocated to a version gives it a new RevisionId (recorded through its alias)."""
+        version = self.resolve(config.function_name, config.qualifier)
+        if version is not None and self.store.version(version.name, version.version) == version:
+            self.store.put(version.with_changes(revision_id=str(uuid.uuid4())))
+
     async def _store(self, config: ProvisionedConcurrency) -> None:
         def put() -> None:
             current = self.store.provisioned(config.function_name, config.qualifier)
             if current is not None and current.requested == config.requested:  # not replaced or deleted since
                 self.store.put_provisioned(config.with_changes(last_modified=current.last_modified))
+                if config.status == "READY" and current.status != "READY":
+                    self._revise(config)
 
         await self.loop.run_in_executor(None, put)

@@ -127,6 +127,10 @@ class VersionService:
         )  # fmt: skip
         if latest.dead_letter_target:
             key += "|dlq=" + latest.dead_letter_target
+        if latest.vpc is not None:
+            key += f"|vpc={latest.vpc}"
+        if latest.snap_start != "None":
+            key += "|snapstart=" + latest.snap_start
         if latest.code.local:
             key += "|" + folder_digest(latest.code.path)
         return key

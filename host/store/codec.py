@@ -13,9 +13,11 @@ from host.core.model import (
     FunctionConfig,
     FunctionPolicy,
     FunctionUrl,
+    ImageRef,
     LayerRef,
     LayerVersion,
     ProvisionedConcurrency,
+    VpcSettings,
 )
 
 
@@ -36,6 +38,21 @@ def function_from_json(text: str) -> FunctionConfig:
     data["environment"] = _tuple_or_none(data.get("environment"))
     data["architectures"] = tuple(data["architectures"])
     data["tags"] = _tuple_or_none(data.get("tags")) or ()
+    vpc = data.get("vpc")
+    if vpc is not None:
+        data["vpc"] = VpcSettings(
+            tuple(vpc["subnet_ids"]),
+            tuple(vpc["security_group_ids"]),
+            vpc["vpc_id"],
+            vpc["ipv6_allowed_for_dual_stack"],
+        )
+    image = data.get("image")
+    if image is not None:
+        for key in ("entrypoint", "command", "config_entry_point", "config_command"):
+            if image.get(key) is not None:
+                image[key] = tuple(image[key])
+        image["env"] = tuple(tuple(pair) for pair in image.get("env") or ())
+        data["image"] = ImageRef(**image)
     return FunctionConfig(**data)
 
 
@@ -44,6 +61,7 @@ def layer_from_json(text: str) -> LayerVersion:
     data["code"] = CodeRef(**data["code"])
     data["compatible_runtimes"] = _tuple_or_none(data.get("compatible_runtimes"))
     data["compatible_architectures"] = _tuple_or_none(data.get("compatible_architectures"))
+    data["policy"] = tuple(data.get("policy") or ())
     return LayerVersion(**data)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from host.store.db import Database
 
@@ -162,3 +162,17 @@ class EventQueue:
                 (time.time(),),
             )
             return cursor.rowcount
+
+    def requeue_failed(self, delivery_id: int | None = None) -> list[Delivery]:
+        """Failed deliveries (one, or all) become pending again, due now; the rows as they now are."""
+        where, args = (
+            ("status = 'failed' AND id = ?", (delivery_id,)) if delivery_id is not None else ("status = 'failed'", ())
+        )
+        with self.db.transaction() as conn:
+            rows = conn.execute(f"SELECT {_DELIVERY_COLUMNS}, id FROM deliveries WHERE {where}", args).fetchall()
+            ids = [row[-1] for row in rows]
+            now = time.time()
+            conn.executemany(
+                "UPDATE deliveries SET status = 'pending', attempts = 0, due = ? WHERE id = ?", [(now, i) for i in ids]
+            )
+        return [replace(_delivery(row), status="pending", attempts=0, due=now) for row in rows]

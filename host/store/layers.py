@@ -43,6 +43,14 @@ class LayerStore:
         rows = self.db.connection().execute("SELECT DISTINCT name FROM layer_versions ORDER BY name")
         return [name for (name,) in rows]
 
+    def put(self, layer: LayerVersion) -> None:
+        """Store a changed version (its policy) in place; nothing if it was deleted meanwhile."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE layer_versions SET config = ? WHERE name = ? AND version = ?",
+                (dumps(layer), layer.name, layer.version),
+            )
+
     def delete(self, name: str, version: int) -> None:
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM layer_versions WHERE name = ? AND version = ?", (name, version))

@@ -39,9 +39,12 @@ class PackageStore:
         for folder in (self.code_dir, self.opt_dir, self.tmp_dir):
             folder.mkdir(parents=True, exist_ok=True)
 
-    def store_zip(self, data: bytes) -> CodeRef:
-        """Check and unzip ``data``; the result is shared by every upload of the same bytes."""
-        ref = self._reference(data)
+    def store_zip(self, data: bytes, from_s3: bool = False) -> CodeRef:
+        """Check and unzip ``data``; the result is shared by every upload of the same bytes.
+
+        ``from_s3``: fetched from S3, where the 50 MB limit of a direct upload does not apply.
+        """
+        ref = self._reference(data, from_s3)
         target = Path(ref.path)
         hex_digest = target.name
         if target.is_dir():
@@ -62,12 +65,12 @@ class PackageStore:
             shutil.rmtree(staging, ignore_errors=True)
         return ref
 
-    def check_zip(self, data: bytes) -> CodeRef:
+    def check_zip(self, data: bytes, from_s3: bool = False) -> CodeRef:
         """What ``store_zip`` would give for ``data``, checked the same way, leaving the store as it was.
 
         For a DryRun: the zip is unpacked into a scratch folder that is removed again.
         """
-        ref = self._reference(data)
+        ref = self._reference(data, from_s3)
         if Path(ref.path).is_dir():
             return ref
         archive = _open_zip(data)
@@ -78,9 +81,9 @@ class PackageStore:
             shutil.rmtree(scratch, ignore_errors=True)
         return ref
 
-    def _reference(self, data: bytes) -> CodeRef:
+    def _reference(self, data: bytes, from_s3: bool = False) -> CodeRef:
         """The CodeRef of a package: its SHA-256 names its folder; one too big is refused."""
-        if len(data) > MAX_ZIPPED_SIZE:
+        if len(data) > MAX_ZIPPED_SIZE and not from_s3:
             raise RequestEntityTooLarge(f"Zipped size must be smaller than {MAX_ZIPPED_SIZE} bytes")
         digest = hashlib.sha256(data)
         return CodeRef(base64.b64encode(digest.digest()).decode(), len(data), str(self.code_dir / digest.hexdigest()))

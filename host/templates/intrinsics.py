@@ -1,7 +1,8 @@
 """CloudFormation's intrinsic functions, over parameters, pseudo parameters and deployed resources.
 
 Understood: ``Ref`` (``AWS::NoValue`` removes the key), ``Fn::Sub``, ``Fn::GetAtt`` for
-``Arn``, ``Fn::Join``, ``Fn::Select``, ``Fn::Split``, ``Fn::If`` with the template's
+``Arn`` (and any attribute a deployer puts in ``values`` as ``Logical.Attribute``),
+``Fn::Join``, ``Fn::Select``, ``Fn::Split``, ``Fn::If`` with the template's
 ``Conditions`` (``Fn::Equals``, ``Fn::Not``, ``Fn::And``, ``Fn::Or``, ``Condition``),
 ``Fn::FindInMap`` over ``Mappings`` and ``Fn::Base64``. Anything else resolves to None
 and is noted in ``unknown``, for the one warning the deployer prints.
@@ -78,6 +79,8 @@ class Resolver:
             logical, attribute = arg if isinstance(arg, list) else str(arg).split(".", 1)
             if attribute == "Arn" and logical in self.arns:
                 return self.arns[logical]
+            if f"{logical}.{attribute}" in self.values:  # QueueUrl, StreamArn, TopicName ...
+                return self.values[f"{logical}.{attribute}"]
             self.unknown.add(f"Fn::GetAtt {logical}.{attribute}")
             return None
         if key == "Fn::Sub":

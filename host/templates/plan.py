@@ -32,12 +32,12 @@ SERVERLESS_FUNCTION_KEYS = {
     "CodeUri", "InlineCode", "Handler", "Runtime", "MemorySize", "Timeout", "EphemeralStorage", "Environment",
     "Layers", "Description", "FunctionName", "Role", "Architectures", "Tags", "AutoPublishAlias",
     "VersionDescription", "FunctionUrlConfig", "ReservedConcurrentExecutions", "EventInvokeConfig",
-    "LoggingConfig", "PackageType", "Tracing", "DeadLetterQueue",
+    "LoggingConfig", "PackageType", "Tracing", "DeadLetterQueue", "Events", "ImageUri", "ImageConfig",
 }  # fmt: skip
 LAMBDA_FUNCTION_KEYS = {
     "Code", "Handler", "Runtime", "MemorySize", "Timeout", "EphemeralStorage", "Environment", "Layers",
     "Description", "FunctionName", "Role", "Architectures", "Tags", "ReservedConcurrentExecutions",
-    "LoggingConfig", "PackageType", "TracingConfig", "DeadLetterConfig",
+    "LoggingConfig", "PackageType", "TracingConfig", "DeadLetterConfig", "ImageConfig",
 }  # fmt: skip
 SERVERLESS_LAYER_KEYS = {
     "ContentUri", "LayerName", "CompatibleRuntimes", "CompatibleArchitectures", "Description", "LicenseInfo",
@@ -56,6 +56,7 @@ NO_LOCAL_MEANING = {
     "CodeSigningConfigArn", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties", "AssumeRolePolicyDocument",
     "RetentionPolicy",
 }  # fmt: skip
+IMAGE_REFUSES = ("Runtime", "Handler", "Layers")  # settings an image function cannot have
 STACK_TAG = "aws:cloudformation:stack-name"
 LOGICAL_ID_TAG = "aws:cloudformation:logical-id"
 
@@ -84,6 +85,16 @@ class LayerSpec:
     params: dict[str, Any]  # PublishLayerVersion's, without Content
 
 
+@dataclass(frozen=True)
+class ImageBuild:
+    """A SAM image function's ``Metadata``: the image to build before the function is deployed."""
+
+    context: Path  # DockerContext, resolved against the template's folder
+    dockerfile: str  # Dockerfile, relative to the context
+    tag: str  # <logical id, lower case>:<DockerTag or latest>, as ``sam build`` tags it
+    buildargs: dict[str, str] = field(default_factory=dict)  # DockerBuildArgs
+
+
 @dataclass
 class FunctionSpec:
     logical_id: str
@@ -94,6 +105,7 @@ class FunctionSpec:
     url: dict[str, Any] | None = None  # FunctionUrlConfig
     reserved_concurrency: int | None = None
     event_invoke: dict[str, Any] | None = None
+    image_build: ImageBuild | None = None  # built (and Code.ImageUri set to its tag) before deploying
 
 
 def included(resource: dict, resolve: Resolver) -> bool:
@@ -148,13 +160,22 @@ def function_specs(
 def _function(logical, resource, kind, globals_, resolve, base, account, stack, omitted) -> FunctionSpec | None:
     own = resolve(resource.get("Properties") or {})
     serverless = kind == SERVERLESS_FUNCTION
-    props = merge_globals(resolve(globals_) or {}, own) if serverless else own
+    package_type = own.get("PackageType") or (resolve(globals_) or {}).get("PackageType") or "Zip"
+    inherited = resolve(globals_) or {}
+    if package_type == "Image":  # a Zip function's settings in Globals do not apply to an image function
+        inherited = {k: v for k, v in inherited.items() if k not in IMAGE_REFUSES}
+    props = merge_globals(inherited, own) if serverless else own
     _note_extra(logical, props, SERVERLESS_FUNCTION_KEYS if serverless else LAMBDA_FUNCTION_KEYS, omitted)
-    if (props.get("PackageType") or "Zip") != "Zip":
-        omitted.unsupported.add(f"{logical} (PackageType {props['PackageType']}: lambda-host runs Zip functions)")
+    if package_type not in ("Zip", "Image"):
+        omitted.unsupported.add(f"{logical} (PackageType {package_type})")
         return None
     name = str(props.get("FunctionName") or logical)
-    code = _code(logical, props, serverless, base, omitted)
+    image_build = None
+    if package_type == "Image":
+        image_build = image_build_of(logical, resource.get("Metadata"), base)
+        code = _image_code(logical, props, serverless, image_build)
+    else:
+        code = _code(logical, props, serverless, base, omitted)
     if code is None:
         return None
     tags = props.get("Tags") or {}
@@ -188,7 +209,10 @@ def _function(logical, resource, kind, globals_, resolve, base, account, stack, 
     tracing = props.get("Tracing") if serverless else (props.get("TracingConfig") or {}).get("Mode")
     if tracing:
         params["TracingConfig"] = {"Mode": "Active" if tracing == "Active" else "PassThrough"}
-    spec = FunctionSpec(logical, name, {k: v for k, v in params.items() if v is not None})
+    if package_type == "Image":
+        params.update(PackageType="Image", ImageConfig=props.get("ImageConfig"), Runtime=None, Handler=None)
+        params["Layers"] = [str(layer) for layer in props["Layers"]] if props.get("Layers") else None
+    spec = FunctionSpec(logical, name, {k: v for k, v in params.items() if v is not None}, image_build=image_build)
     if serverless:
         spec.alias = props.get("AutoPublishAlias")
         spec.version_description = props.get("VersionDescription")
@@ -215,6 +239,33 @@ def merge_globals(globals_: Any, own: Any) -> Any:
     if isinstance(globals_, list) and isinstance(own, list):
         return globals_ + own
     return own
+
+
+def image_build_of(logical: str, metadata: Any, base: Path) -> ImageBuild | None:
+    """What ``sam build`` would build for an image function, from its Metadata (None without one)."""
+    if not isinstance(metadata, dict) or not (metadata.get("Dockerfile") or metadata.get("DockerContext")):
+        return None
+    context = (base / str(metadata.get("DockerContext") or ".")).resolve()
+    if not context.is_dir():
+        raise TemplateError(f"function {logical}: DockerContext {context} is not a folder")
+    buildargs = metadata.get("DockerBuildArgs") or {}
+    return ImageBuild(
+        context=context,
+        dockerfile=str(metadata.get("Dockerfile") or "Dockerfile"),
+        tag=f"{logical.lower()}:{metadata.get('DockerTag') or 'latest'}",
+        buildargs={str(k): _variable(v) for k, v in buildargs.items()},
+    )
+
+
+def _image_code(logical: str, props: dict, serverless: bool, build: ImageBuild | None) -> dict:
+    """CreateFunction's Code for an image function: the image Metadata builds (it wins, as in ``sam build``),
+    else ImageUri (SAM) or Code.ImageUri (CloudFormation)."""
+    if build is not None:
+        return {"ImageUri": build.tag}
+    uri = props.get("ImageUri") if serverless else (props.get("Code") or {}).get("ImageUri")
+    if not uri:
+        raise TemplateError(f"function {logical}: PackageType Image needs ImageUri or Metadata with a Dockerfile")
+    return {"ImageUri": str(uri)}
 
 
 def _code(logical: str, props: dict, serverless: bool, base: Path, omitted: Omissions) -> dict | None:

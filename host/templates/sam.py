@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from host.core.errors import LambdaApiError, ResourceNotFound
 from host.core.model import LATEST
+from host.templates import aws_resources, events
+from host.templates.image_build import build_image
 from host.templates.intrinsics import Resolver
 from host.templates.loader import TemplateError, load_template
 from host.templates.plan import (
@@ -44,7 +46,14 @@ from host.templates.plan import (
     FunctionSpec,
     Omissions,
     function_specs,
+    included,
     layer_specs,
+)
+from host.templates.state_machines import (
+    STATE_MACHINE_TYPES,
+    StateMachineDeployer,
+    name_state_machines,
+    state_machine_specs,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +64,11 @@ __all__ = ["TemplateError", "deploy_template", "load_env_vars", "load_template",
 log = logging.getLogger("lambda_host.template")
 
 STACK_NAME = "lambda-host"
-DEPLOYED_TYPES = {SERVERLESS_FUNCTION, LAMBDA_FUNCTION, SERVERLESS_LAYER, LAMBDA_LAYER}
+EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping"
+DEPLOYED_TYPES = {
+    SERVERLESS_FUNCTION, LAMBDA_FUNCTION, SERVERLESS_LAYER, LAMBDA_LAYER, EVENT_SOURCE_MAPPING, *aws_resources.TYPES,
+    *STATE_MACHINE_TYPES,
+}  # fmt: skip
 # Resources that only matter to a real account.
 NO_LOCAL_MEANING_TYPES = {IAM_ROLE, "AWS::IAM::Policy", "AWS::Lambda::Permission", "AWS::Logs::LogGroup"}
 QUIET_SECTIONS = {"AWSTemplateFormatVersion", "Transform", "Description", "Metadata", "Outputs"}
@@ -109,6 +122,7 @@ class _Deployment:
         self.omitted = Omissions()
         self.values = self._parameter_values(parameters)
         self.arns: dict[str, str] = {}
+        self.named: dict[str, aws_resources.Named] = {}
         self.resolve = Resolver(
             self.values, self.arns, template.get("Conditions") or {}, template.get("Mappings") or {}
         )
@@ -120,7 +134,7 @@ class _Deployment:
             kind = resource["Type"]
             if kind in NO_LOCAL_MEANING_TYPES:
                 self.omitted.no_local_meaning.add(f"{logical} ({kind})")
-            elif kind not in DEPLOYED_TYPES:
+            elif (kind in aws_resources.TYPES and logical not in self.named) or kind not in DEPLOYED_TYPES:
                 self.omitted.unsupported.add(f"{logical} ({kind})")
         for section in set(self.template) - QUIET_SECTIONS - {"Resources", "Parameters", "Globals", "Conditions"}:
             if section != "Mappings":
@@ -128,6 +142,7 @@ class _Deployment:
         globals_ = self.template.get("Globals") or {}
         self.omitted.unsupported.update(f"Globals.{key}" for key in globals_ if key != "Function")
 
+        self._aws_resources(resources)
         for spec in layer_specs(resources, self.resolve, self.base, self.omitted):
             arn = self._layer(spec)
             self.values[spec.logical_id] = arn
@@ -138,6 +153,8 @@ class _Deployment:
         )  # fmt: skip
         for spec in specs:
             self._apply_env_overrides(spec)
+        self._prepare_runtimes(specs)
+        self._build_images(specs)
         qualifiers = {spec.logical_id: self._function(spec) for spec in specs}
         for spec in specs:  # after every function exists: destinations may name one deployed later
             try:
@@ -145,6 +162,8 @@ class _Deployment:
             except LambdaApiError as exc:
                 raise TemplateError(f"{self.path}: function {spec.logical_id}: {exc.message}") from exc
         self._remove_stale({spec.logical_id for spec in specs})
+        self._mappings(resources, specs, qualifiers)
+        self._state_machines(resources)
 
         warning = self.omitted.warning(self.path.name, self.resolve.unknown)
         if warning:
@@ -202,10 +221,34 @@ class _Deployment:
                 if kind == SERVERLESS_FUNCTION:  # the role SAM would make for it
                     self.arns[f"{logical}Role"] = f"arn:aws:iam::{account}:role/{logical}Role"
                     self.values[f"{logical}Role"] = f"{logical}Role"
+            elif kind in aws_resources.TYPES:
+                if kind == aws_resources.TABLE and not props.get("KeySchema"):
+                    continue  # CloudFormation could not make it either: left out, and noted
+                named = aws_resources.name_of(
+                    logical, kind, self.resolve(props), STACK_NAME, region, account, self.host.endpoint
+                )
+                self.named[logical] = named
+                self.values[logical] = named.ref
+                self.arns[logical] = named.attributes.get("Arn") or named.attributes.get("TopicArn")
+                for attribute, value in named.attributes.items():
+                    self.values[f"{logical}.{attribute}"] = value
             elif kind == IAM_ROLE:
                 role = str(self.resolve(props.get("RoleName")) or logical)
                 self.values[logical] = role
                 self.arns[logical] = f"arn:aws:iam::{account}:role/{role}"
+        name_state_machines(resources, self.resolve, self.values, self.arns, region, account)
+
+    def _state_machines(self, resources: dict[str, dict]) -> None:
+        """After the functions: a definition may name any of them."""
+        stepfunctions = getattr(self.host, "stepfunctions", None)
+        if stepfunctions is None:
+            return
+        account = self.config.account_id
+        specs = state_machine_specs(resources, self.resolve, self.base, account, STACK_NAME, self.omitted)
+        try:
+            StateMachineDeployer(stepfunctions.machines, STACK_NAME, self.path.name).deploy(specs)
+        except TemplateError as exc:
+            raise TemplateError(f"{self.path}: {exc}") from exc
 
     def _apply_env_overrides(self, spec: FunctionSpec) -> None:
         """SAM CLI's rule: the file sets only variables the template declares for the function."""
@@ -225,6 +268,82 @@ class _Deployment:
             spec.params["Environment"] = {"Variables": declared}
 
     # -- deploying ----------------------------------------------------------------------------------
+
+    def _aws_resources(self, resources: dict[str, dict]) -> None:
+        """Queues (dead-letter queues first), streams, tables and topics, on the host's AWS endpoint."""
+        order = sorted(
+            self.named.values(),
+            key=lambda n: bool((resources[n.logical_id].get("Properties") or {}).get("RedrivePolicy")),
+        )
+        for named in order:
+            resource = resources[named.logical_id]
+            if not included(resource, self.resolve):
+                continue
+            props = self.resolve(resource.get("Properties") or {})
+            try:
+                extra = aws_resources.create(self.host.aws, named, props, self.config.region)
+            except Exception as exc:
+                raise TemplateError(f"{self.path}: {named.logical_id} ({named.kind}): {exc}") from exc
+            for attribute, value in extra.items():
+                self.values[f"{named.logical_id}.{attribute}"] = value
+            log.info("%s: %s %s on %s", named.logical_id, named.kind, named.name, self.host.aws.url or "AWS")
+
+    def _wanted_mappings(
+        self, resources: dict[str, dict], specs: list[FunctionSpec], qualifiers: dict
+    ) -> list[events.MappingSpec]:
+        """The mappings the template declares: SAM functions' Events and AWS::Lambda::EventSourceMapping."""
+        wanted: list[events.MappingSpec] = []
+        for spec in specs:
+            resource = resources[spec.logical_id]
+            if resource["Type"] != SERVERLESS_FUNCTION:
+                continue
+            function = f"{spec.name}:{qualifiers[spec.logical_id]}" if qualifiers.get(spec.logical_id) else spec.name
+            props = self.resolve(resource.get("Properties") or {})
+            wanted += events.from_events(spec.logical_id, function, props.get("Events") or {}, self.omitted.unsupported)
+        for logical, resource in resources.items():
+            if resource["Type"] == EVENT_SOURCE_MAPPING and included(resource, self.resolve):
+                wanted.append(events.from_resource(logical, self.resolve(resource.get("Properties") or {})))
+        return wanted
+
+    def _mappings(self, resources: dict[str, dict], specs: list[FunctionSpec], qualifiers: dict) -> None:
+        """Event source mappings of SAM Events and AWS::Lambda::EventSourceMapping, created or updated in
+        place; those an earlier start of this template made and it no longer holds are deleted."""
+        service = self.host.event_sources
+        wanted = self._wanted_mappings(resources, specs, qualifiers)
+        ours = {s.name for s in specs}
+        existing = {
+            (m.source.arn, m.function_name, m.qualifier): m for m in service.store.all() if m.function_name in ours
+        }
+        kept = set()
+        for mapping in wanted:
+            params = mapping.params
+            facts = service.lam.resolve(str(params["FunctionName"]))
+            key = (params["EventSourceArn"], facts.name, facts.qualifier) if facts else None
+            try:
+                if key in existing:
+                    fixed = ("EventSourceArn", "StartingPosition", "StartingPositionTimestamp", "Tags")
+                    changes = {k: v for k, v in params.items() if k not in fixed}
+                    service.update(existing[key].uuid, changes)
+                    kept.add(existing[key].uuid)
+                else:
+                    created = service.create(params)
+                    kept.add(created.uuid)
+            except LambdaApiError as exc:
+                raise TemplateError(f"{self.path}: {mapping.logical_id}: {exc.message}") from exc
+            log.info("%s: %s -> %s", mapping.logical_id, params["EventSourceArn"], params["FunctionName"])
+        for mapping in existing.values():
+            if mapping.uuid not in kept:
+                service.delete(mapping.uuid)
+
+    def _prepare_runtimes(self, specs: list[FunctionSpec]) -> None:
+        """Build the template's runtime images in parallel now, not one by one as each function is created."""
+        self.host.catalog.prepare(str(spec.params["Runtime"]) for spec in specs if spec.params.get("Runtime"))
+
+    def _build_images(self, specs: list[FunctionSpec]) -> None:
+        """Build the images SAM image functions' Metadata describes, progress in the log."""
+        for spec in specs:
+            if spec.image_build is not None:
+                build_image(self.host.catalog.builder.client, spec.image_build, spec.logical_id, log.info)
 
     def _layer(self, spec) -> str:
         """The layer version to use: the newest one if its content and settings are the same, else a new one."""
@@ -277,7 +396,8 @@ class _Deployment:
                 functions.update_code(spec.name, code)
         else:
             functions.update_code(spec.name, code)
-        functions.tag(functions.arn(spec.name), params.get("Tags") or {})
+        tags = params.get("Tags") or {}
+        functions.retag(spec.name, lambda current: {**current, **tags})
 
     def _settled(self, name: str) -> None:
         """Wait while a create or update finishes (only long when a runtime image is being built)."""

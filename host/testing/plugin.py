@@ -15,6 +15,9 @@ Fixtures:
 ``create_function``
     Creates a function from a dict of files (or zip bytes) under a unique name and
     deletes it after the test: ``name = create_function({"app.py": src})``.
+
+Option ``--lambda-host-debug FUNCTION[=PORT]`` (repeatable): the session host starts that
+function's environments under a debugger waiting on 127.0.0.1:PORT (``host.debugging``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from host.debugging import parse_targets
 from host.host import Host, HostConfig
 
 TEST_LABEL = "lambda-host.test-run"
@@ -82,6 +86,17 @@ def _start_host(state_dir: Path, run_id: str, **settings) -> Host:
     return host
 
 
+def pytest_addoption(parser) -> None:
+    parser.getgroup("lambda-host").addoption(
+        "--lambda-host-debug",
+        action="append",
+        default=[],
+        metavar="FUNCTION[=PORT]",
+        help="start FUNCTION's environments under a debugger waiting on 127.0.0.1:PORT (debugpy 5678,"
+        " Node.js inspector 9229 by default); no timeout while debugging (repeatable)",
+    )
+
+
 @pytest.fixture(scope="session")
 def lambda_host_run_id() -> Iterator[str]:
     run_id = secrets.token_hex(6)
@@ -90,8 +105,9 @@ def lambda_host_run_id() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def lambda_host(tmp_path_factory, lambda_host_run_id) -> Iterator[Host]:
-    host = _start_host(tmp_path_factory.mktemp("lambda-host"), lambda_host_run_id)
+def lambda_host(tmp_path_factory, lambda_host_run_id, pytestconfig) -> Iterator[Host]:
+    debug = parse_targets(pytestconfig.getoption("lambda_host_debug", default=None))
+    host = _start_host(tmp_path_factory.mktemp("lambda-host"), lambda_host_run_id, debug=debug)
     try:
         yield host
     finally:

@@ -9,25 +9,18 @@ per call once it holds a few thousand messages, too slow to read 2,000 back).
 """
 
 import concurrent.futures
-import hashlib
 import os
-import signal
-import socket
-import sqlite3
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import boto3
 import docker
 import pytest
-import requests
 from botocore.config import Config
 
 from host.environments.docker_backend import bridge_gateway
 from host.testing.plugin import DEFAULT_ROLE, make_zip
 from tests.integration.recorder import Recorder
+from tests.integration.served import ServedHost, owner_label
 
 EVENTS = 2000
 SLOW_ECHO = "import time\ndef handler(event, context):\n    time.sleep(0.03)\n    return event\n"
@@ -37,71 +30,6 @@ REPORT = (
     "    body = json.dumps(event['requestContext']).encode()\n"
     "    urllib.request.urlopen(os.environ['RECORDER'], data=body, timeout=10)\n"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class ServedHost:
-    """``lambda-host serve`` as a user runs it, which the test can kill."""
-
-    def __init__(self, state_dir: Path) -> None:
-        self.state_dir = state_dir
-        self.port = _free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-        self.mounts_before_kill: list[str] = []
-        self.log = open(state_dir.parent / "host.log", "ab")  # noqa: SIM115 (kept open across restarts)
-
-    def start(self) -> None:
-        command = [
-            sys.executable, "-m", "host.cli.main", "serve", "--port", str(self.port),
-            "--state-dir", str(self.state_dir), "--quiet", "--async-time-scale", "0.002",
-        ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=self.log)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.endpoint + "/2015-03-31/functions", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            assert self.process.poll() is None, "the host exited while starting"
-            time.sleep(0.2)
-        raise TimeoutError("the host did not start")
-
-    def kill(self) -> None:
-        self.mounts_before_kill = self.mounts()
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def containers(self) -> list[str]:
-        """Ids of the containers of this state directory (of any run)."""
-        owner = hashlib.sha256(str(self.state_dir.resolve()).encode()).hexdigest()[:16]
-        listed = docker.from_env().api.containers(all=True, filters={"label": f"lambda-host.owner={owner}"})
-        return [c["Id"] for c in listed]  # the low-level list: no inspect that races with removals
-
-    def mounts(self) -> list[str]:
-        """/tmp file systems mounted under the state directory."""
-        prefix = str(self.state_dir.resolve())
-        with open("/proc/self/mounts") as mounts:
-            return [line.split()[1] for line in mounts if line.split()[1].startswith(prefix)]
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
-
-    def queued(self) -> int:
-        with sqlite3.connect(self.state_dir / "lambda-host.db") as db:
-            return db.execute("SELECT COUNT(*) FROM async_events").fetchone()[0]
 
 
 @pytest.fixture
@@ -115,15 +43,14 @@ def recorder():
 def served(tmp_path):
     state_dir = tmp_path / "state"
     state_dir.mkdir()
-    host = ServedHost(state_dir)
+    host = ServedHost(state_dir, "--async-time-scale", "0.002")
     try:
         yield host
     finally:
-        host.stop()
+        host.close()
         from host.environments.docker_backend import DockerBackend
 
-        owner = hashlib.sha256(str(state_dir.resolve()).encode()).hexdigest()[:16]
-        DockerBackend().remove_labelled({"lambda-host.owner": owner})  # whatever a killed run left
+        DockerBackend().remove_labelled({"lambda-host.owner": owner_label(state_dir)})  # whatever a killed run left
 
 
 def test_no_accepted_event_is_lost_when_the_host_is_killed_twice(served, recorder):

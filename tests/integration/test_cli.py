@@ -14,6 +14,8 @@ import docker
 import pytest
 from botocore.config import Config
 
+from tests.integration.served import owner_label
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "sample_functions" / "template.yaml"
 COMMAND = [sys.executable, "-m", "host.cli.main"]
@@ -26,7 +28,18 @@ def run(*args, **kwargs):
 def test_one_shot_invoke_prints_the_payload_and_the_log_tail(tmp_path):
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"name": "cli"}))
-    done = run("invoke", "greeter", "--event", str(event), "--template", str(TEMPLATE), "--state-dir", str(tmp_path))
+    done = run(
+        "invoke",
+        "greeter",
+        "--event",
+        str(event),
+        "--template",
+        str(TEMPLATE),
+        "--state-dir",
+        str(tmp_path),
+        "--port",
+        "0",
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"message": "Hello, cli! (from a layer)"}
     assert re.search(r"START RequestId: \S+ Version: \$LATEST", done.stderr)
@@ -34,9 +47,17 @@ def test_one_shot_invoke_prints_the_payload_and_the_log_tail(tmp_path):
 
 
 def test_one_shot_invoke_exits_non_zero_on_a_function_error(tmp_path):
-    done = run("invoke", "raises", "--template", str(TEMPLATE), "--state-dir", str(tmp_path))
+    done = run("invoke", "raises", "--template", str(TEMPLATE), "--state-dir", str(tmp_path), "--port", "0")
     assert done.returncode == 1
     assert json.loads(done.stdout)["errorType"] == "PaymentDeclined"
+
+
+def test_one_shot_invoke_with_stream_prints_the_chunks_then_the_error_and_log_tail(tmp_path):
+    done = run("invoke", "raises", "--stream", "--template", str(TEMPLATE), "--state-dir", str(tmp_path), "--port", "0")
+    assert done.returncode == 1
+    assert done.stdout.strip() == ""  # a failed buffered function streams no chunk
+    assert "PaymentDeclined: " in done.stderr
+    assert "REPORT RequestId:" in done.stderr
 
 
 def test_images_list_shows_every_runtime():
@@ -46,6 +67,12 @@ def test_images_list_shows_every_runtime():
         assert re.search(
             rf"^{re.escape(runtime)}\s+lambda-host/{re.escape(runtime)}:\w+\s+(built|missing)", done.stdout, re.M
         )
+
+
+def own_containers(state_dir):
+    """The containers of the host serving ``state_dir`` (other hosts on this machine are not its business)."""
+    label = f"lambda-host.owner={owner_label(state_dir)}"
+    return [c.name for c in docker.from_env().containers.list(all=True, filters={"label": label})]
 
 
 @pytest.fixture
@@ -75,7 +102,7 @@ def served(tmp_path):
         process.wait(30)
 
 
-def test_serve_deploys_the_samples_and_sigterm_removes_every_container(served):
+def test_serve_deploys_the_samples_and_sigterm_removes_every_container(served, tmp_path):
     process, endpoint, lines = served
     client = boto3.client(
         "lambda", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
@@ -84,12 +111,12 @@ def test_serve_deploys_the_samples_and_sigterm_removes_every_container(served):
     names = {f["FunctionName"] for f in client.list_functions()["Functions"]}
     assert {"echo", "greeter", "node-hello", "shell-echo", "raises", "sleeper"} <= names
     assert any("aws lambda invoke --endpoint-url" in line for line in lines)
+    assert f"Console: {endpoint}/\n" in lines  # the banner links the console
     answer = json.loads(client.invoke(FunctionName="node-hello", Payload=b'{"name": "serve"}')["Payload"].read())
     assert json.loads(answer["body"])["hello"] == "serve"
     process.send_signal(signal.SIGTERM)
     assert process.wait(60) == 0
-    left = docker.from_env().containers.list(all=True, filters={"label": "lambda-host=1"})
-    assert [c.name for c in left if c.labels.get("lambda-host.test-run") is None] == []
+    assert own_containers(tmp_path) == []
 
 
 def test_the_readme_shows_the_two_commands():
@@ -101,7 +128,7 @@ def test_the_readme_shows_the_two_commands():
 SLOW = "import time\ndef handler(e, c):\n    time.sleep(3)\n    return 'finished'\n"
 
 
-def test_sigterm_lets_a_running_invocation_finish_before_removing_containers(served):
+def test_sigterm_lets_a_running_invocation_finish_before_removing_containers(served, tmp_path):
     import concurrent.futures
 
     from host.testing.plugin import DEFAULT_ROLE, make_zip
@@ -122,5 +149,4 @@ def test_sigterm_lets_a_running_invocation_finish_before_removing_containers(ser
         process.send_signal(signal.SIGTERM)
         assert json.loads(running.result(timeout=30)) == "finished"
     assert process.wait(60) == 0
-    left = docker.from_env().containers.list(all=True, filters={"label": "lambda-host=1"})
-    assert [c.name for c in left if c.labels.get("lambda-host.test-run") is None] == []
+    assert own_containers(tmp_path) == []

@@ -79,3 +79,22 @@ def test_greeter_is_published_behind_its_live_alias(samples):
     assert samples.get_alias(FunctionName="greeter", Name="live")["FunctionVersion"] == "1"
     response, body = call(samples, "greeter:live", {"name": "alias"})
     assert response["ExecutedVersion"] == "1" and body == {"message": "Hello, alias! (from a layer)"}
+
+
+def test_the_order_workflow_greets_and_catches_the_declined_payment(samples):
+    from tests.integration.sfn_helpers import details, history, sfn_client, wait_for_end
+
+    sfn = sfn_client(samples.meta.endpoint_url)
+    [machine] = [m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == "order-workflow"]
+    execution = sfn.start_execution(
+        stateMachineArn=machine["stateMachineArn"], input='{"orderId": "o-1", "customer": "Ada", "card": "4000"}'
+    )["executionArn"]
+    described = wait_for_end(sfn, execution)
+    assert described["status"] == "SUCCEEDED", described.get("cause")
+    output = json.loads(described["output"])
+    assert output["status"] == "DECLINED" and output["reason"] == "PaymentDeclined"
+    assert output["greeting"] == "Hello, Ada! (from a layer)"
+    assert output["details"]["errorMessage"] == "card 4000 was declined"
+    events = history(sfn, execution)
+    assert details(events, "LambdaFunctionScheduled")[0]["resource"].endswith(":function:greeter:live")
+    assert [d["error"] for d in details(events, "TaskFailed")] == ["PaymentDeclined"]

@@ -66,8 +66,15 @@ def get_function(name: str):
     function, ref = services().versions.get(name, qualifier_arg())
     arn = services().functions.arn(ref.name, ref.qualifier)
     result: dict = {"Configuration": configuration(function, arn)}
-    location = code_location(function.code)
-    result["Code"] = {"RepositoryType": "S3", "Location": location} if location else {"RepositoryType": "S3"}
+    if function.image is not None:
+        result["Code"] = {
+            "RepositoryType": "ECR",
+            "ImageUri": function.image.uri,
+            "ResolvedImageUri": function.image.resolved_uri,
+        }
+    else:
+        location = code_location(function.code)
+        result["Code"] = {"RepositoryType": "S3", "Location": location} if location else {"RepositoryType": "S3"}
     latest = services().functions.store.get(ref.name)
     if latest.tags:
         result["Tags"] = dict(latest.tags)
@@ -126,20 +133,30 @@ def delete_function_concurrency(name: str):
     return no_content()
 
 
+@blueprint.put("/2024-08-31/functions/<name>/recursion-config")
+def put_function_recursion_config(name: str):
+    return answer({"RecursiveLoop": services().functions.put_recursion(name, body())})
+
+
+@blueprint.get("/2024-08-31/functions/<name>/recursion-config")
+def get_function_recursion_config(name: str):
+    return answer({"RecursiveLoop": services().functions.get_recursion(name)})
+
+
 @blueprint.get("/2017-03-31/tags/<path:arn>")
 def list_tags(arn: str):
-    return answer({"Tags": services().functions.tags(arn)})
+    return answer({"Tags": services().tags.list(arn)})
 
 
 @blueprint.post("/2017-03-31/tags/<path:arn>")
 def tag_resource(arn: str):
-    services().functions.tag(arn, body().get("Tags") or {})
+    services().tags.tag(arn, body().get("Tags"))
     return no_content()
 
 
 @blueprint.delete("/2017-03-31/tags/<path:arn>")
 def untag_resource(arn: str):
-    services().functions.untag(arn, request.args.getlist("tagKeys"))
+    services().tags.untag(arn, request.args.getlist("tagKeys"))
     return no_content()
 
 

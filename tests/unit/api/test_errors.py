@@ -61,10 +61,10 @@ def test_a_service_error_is_the_services_fault():
     assert body == {"Type": "Service", "Message": "boom"}
 
 
-def test_access_denied_has_only_a_type():
+def test_access_denied_without_a_message_sends_a_null_one():
     status, headers, body = rendered(AccessDenied(""))
     assert status == 403
-    assert body == {"Type": "User"}
+    assert body == {"Type": "User", "Message": None}
     assert headers["X-Amzn-ErrorType"] == "AccessDeniedException"
 
 

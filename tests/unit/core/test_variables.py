@@ -87,6 +87,7 @@ def test_xray_and_lambda_endpoint_defaults_are_set():
     assert env["_AWS_XRAY_DAEMON_ADDRESS"] == "169.254.79.129"
     assert env["_AWS_XRAY_DAEMON_PORT"] == "2000"
     assert env["AWS_ENDPOINT_URL_LAMBDA"] == "http://host.docker.internal:9000"
+    assert env["AWS_ENDPOINT_URL_SFN"] == "http://host.docker.internal:9000"  # task tokens sent back from functions
 
 
 def test_the_user_may_override_xray_settings_and_the_lambda_endpoint():

@@ -137,3 +137,42 @@ def test_platform_lines_never_join_unfinished_output():
         assert stream.getvalue() == b"[fn] no newline at the end\n[fn] END RequestId: 1\n"
     finally:
         loop.close()
+
+
+class Recorded:
+    def __init__(self):
+        self.lines = []
+
+    def record(self, group, stream, lines):
+        self.lines.extend((group, stream, line) for line in lines)
+
+
+def json_env(application="WARN", system="INFO"):
+    function = SimpleNamespace(
+        name="fn", version="$LATEST", log_format="JSON", application_log_level=application, system_log_level=system,
+        log_group_name="/aws/lambda/fn",
+    )  # fmt: skip
+    return SimpleNamespace(partial_line=b"", function=function, log_stream="2026/01/01/[$LATEST]abc")
+
+
+def test_a_recorder_gets_every_whole_line_with_the_group_and_stream_even_with_the_console_off(loop):
+    recorded = Recorded()
+    sink = LogSink(loop, io.BytesIO(), enabled=False, recorder=recorded)
+    env = SimpleNamespace(
+        partial_line=b"", log_stream="s", function=SimpleNamespace(name="fn", log_group_name="/aws/lambda/fn")
+    )
+    assert sink.enabled
+    sink.write(env, b"one\ntw")
+    sink.write(env, b"o\n")
+    assert recorded.lines == [("/aws/lambda/fn", "s", b"one"), ("/aws/lambda/fn", "s", b"two")]
+
+
+def test_json_format_filters_application_lines_by_level_and_writes_platform_records(loop, stream):
+    recorded = Recorded()
+    sink = LogSink(loop, stream, recorder=recorded)
+    env = json_env()
+    sink.write(env, b'{"level": "INFO", "message": "dropped"}\n{"level": "ERROR", "message": "kept"}\nprint\n')
+    sink.platform(env, "START RequestId: r1 Version: $LATEST\n")
+    lines = [line for _, _, line in recorded.lines]
+    assert lines[0] == b'{"level": "ERROR", "message": "kept"}'
+    assert b'"type":"platform.start"' in lines[1] and len(lines) == 2

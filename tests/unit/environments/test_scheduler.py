@@ -235,3 +235,23 @@ def test_memory_limit_follows_the_function(tmp_path, prewarm):
             assert h.backend.containers[env.container.id].memory_mb == 512
 
     run(scenario())
+
+
+def test_the_pool_snapshot_shows_busy_and_idle_environments_with_their_counts(tmp_path):
+    async def scenario():
+        async with Harness(tmp_path, prewarm=1) as h:
+            function = h.function("sleep", timeout=10)
+            await h.invoke(function, {"seconds": 0})
+            running = asyncio.ensure_future(h.invoke(function, {"seconds": 0.5}))
+            while not any(env.phase == "busy" for env in h.scheduler.snapshot().environments):
+                await asyncio.sleep(0.01)
+            [busy] = h.scheduler.snapshot().environments
+            assert (busy.function, busy.version, busy.state, busy.invocations) == ("sleep", "$LATEST", "Invoking", 2)
+            await running
+            snapshot = h.scheduler.snapshot()
+            [idle] = snapshot.environments
+            assert (idle.phase, idle.invocations) == ("idle", 2) and idle.age_s > 0
+            assert snapshot.to_json()["Environments"][0]["id"] == idle.id
+            assert all(stem.function is None and stem.runtime == "python3.11" for stem in snapshot.stems)
+
+    run(scenario())

@@ -51,3 +51,13 @@ def test_the_target_is_capped():
 def test_a_baseline_of_zero_turns_stems_off_even_after_a_burst():
     takes = [NOW - 1 + i * 0.1 for i in range(5)]
     assert burst_target(0, takes, NOW) == 0
+
+
+def test_an_images_spare_is_kept_while_the_image_is_invoked_and_dropped_after():
+    from host.environments.stems import image_target
+
+    assert image_target(4, [NOW - 120], NOW) == 1  # one spare, not the runtimes' four
+    assert image_target(4, [NOW - 60 + i * 0.1 for i in range(10)], NOW) == 10  # a burst is remembered
+    assert image_target(4, [NOW - BURST_MEMORY - 60], NOW) == 0  # nobody invokes it any more
+    assert image_target(4, [], NOW) == 0
+    assert image_target(0, [NOW], NOW) == 0  # stems turned off

@@ -4,6 +4,8 @@ import asyncio
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from host.http.server import serve
 
@@ -28,11 +30,11 @@ class Client:
         return await asyncio.wait_for(self.reader.read(), 5) == b""
 
 
-def run(handler, scenario, max_body=1024):
+def run(handler, scenario, max_body=1024, stream_body=None):
     """Serve ``handler`` on a free loopback port and run ``scenario(client)`` against it."""
 
     async def main():
-        server = await serve(handler, "127.0.0.1", 0, max_body=max_body)
+        server = await serve(handler, "127.0.0.1", 0, max_body=max_body, stream_body=stream_body)
         port = server.sockets[0].getsockname()[1]
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
@@ -289,3 +291,156 @@ def test_with_hold_for_pipelined_an_answer_travels_with_the_next_one():
     data = asyncio.run(scenario())
     assert data.index(b"first") < data.index(b"second")
     assert data.startswith(b"HTTP/1.1 202 Accepted")
+
+
+def streaming_run(handler, scenario):
+    """As ``run``, with bodies of ``POST /stream`` handed on before they arrive."""
+    return run(handler, scenario, max_body=70 * 1024 * 1024, stream_body=lambda request: request.path == "/stream")
+
+
+CHUNKED_HEAD = b"POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTrailer: X-Error\r\n\r\n"
+
+
+def test_a_streamed_body_reaches_its_handler_piece_by_piece_before_it_ends():
+    seen: list = []
+    arrived: asyncio.Event | None = None
+
+    def handler(exchange):
+        body = exchange.request.body_stream
+        if body is None:
+            echo(exchange)
+            return
+
+        def on_data(data):
+            seen.append(data)
+            arrived.set()
+
+        def on_end(trailers):
+            seen.append(dict(trailers))
+            exchange.respond(202, [], b"".join(piece for piece in seen if isinstance(piece, bytes)))
+
+        body.listen(on_data, on_end)
+
+    async def scenario(client):
+        nonlocal arrived
+        arrived = asyncio.Event()
+        await client.send(CHUNKED_HEAD + b"5\r\nhello\r\n")
+        await asyncio.wait_for(arrived.wait(), 5)
+        early = list(seen)  # the handler has the first piece; the body has not ended
+        await client.send(b"6\r\n world\r\n0\r\nX-Error: oops\r\n\r\n")
+        answer = await client.response()
+        await client.send(get("/after"))  # the connection is still good for the next request
+        return early, answer, await client.response()
+
+    early, answer, after = streaming_run(handler, scenario)
+    assert early == [b"hello"]
+    assert answer[0] == 202 and answer[2] == b"hello world"
+    assert seen[-1] == {"x-error": "oops"}
+    assert json.loads(after[2])["path"] == "/after"
+
+
+def test_a_streamed_body_cut_short_ends_marked_truncated():
+    ended = []
+    done: asyncio.Event | None = None
+
+    def handler(exchange):
+        body = exchange.request.body_stream
+
+        def on_end(trailers):
+            ended.append(body.truncated)
+            done.set()
+
+        body.listen(lambda data: None, on_end)
+
+    async def scenario(client):
+        nonlocal done
+        done = asyncio.Event()
+        await client.send(CHUNKED_HEAD + b"5\r\nhello\r\n")
+        client.writer.close()
+        await asyncio.wait_for(done.wait(), 5)
+
+    streaming_run(handler, scenario)
+    assert ended == [True]
+
+
+def test_a_discarded_streamed_body_is_dropped_and_the_early_answer_stands():
+    def handler(exchange):
+        exchange.request.body_stream.discard()
+        exchange.respond(400, [], b"refused")
+
+    async def scenario(client):
+        await client.send(CHUNKED_HEAD + b"5\r\nhello\r\n0\r\n\r\n")
+        return await client.response()
+
+    status, _, body = streaming_run(handler, scenario)
+    assert (status, body) == (400, b"refused")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pieces=st.lists(st.binary(min_size=1, max_size=300), max_size=8),
+    cuts=st.lists(st.integers(min_value=1, max_value=2000), max_size=6),
+    error=st.one_of(st.none(), st.text(alphabet="ABCxyz.", min_size=1, max_size=12)),
+)
+def test_a_streamed_body_arrives_whole_however_the_wire_splits_it(pieces, cuts, error):
+    """Chunks, split anywhere on the wire, reach the listener in order, with the trailers."""
+    got: list = []
+
+    def handler(exchange):
+        def on_end(trailers):
+            got.append(dict(trailers))
+            exchange.respond(202, [], b"")
+
+        exchange.request.body_stream.listen(got.append, on_end)
+
+    wire = CHUNKED_HEAD + b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n"
+    wire += (f"X-Error: {error}\r\n" if error else "").encode() + b"\r\n"
+
+    async def scenario(client):
+        at = 0
+        for cut in sorted(set(cuts)):
+            if at < cut < len(wire):
+                await client.send(wire[at:cut])
+                at = cut
+        await client.send(wire[at:])
+        return await client.response()
+
+    status, _, _ = streaming_run(handler, scenario)
+    assert status == 202
+    assert b"".join(got[:-1]) == b"".join(pieces)
+    assert got[-1] == ({"x-error": error} if error else {})
+
+
+def test_a_paused_streamed_body_stops_being_read_until_resumed():
+    got: list[bytes] = []
+    state: dict = {}
+
+    def handler(exchange):
+        body = exchange.request.body_stream
+
+        def on_data(data):
+            got.append(data)
+            if len(got) == 1:
+                body.pause()  # the listener is behind: read nothing more for now
+                state["reading"] = exchange._protocol.transport.is_reading()
+                state["paused"].set()
+
+        def on_end(trailers):
+            exchange.respond(202, [], b"")
+
+        state["body"] = body
+        body.listen(on_data, on_end)
+
+    async def scenario(client):
+        state["paused"] = asyncio.Event()
+        await client.send(CHUNKED_HEAD + b"5\r\nfirst\r\n")
+        await asyncio.wait_for(state["paused"].wait(), 5)
+        rest = b"x" * 65536
+        client.writer.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(rest), rest))
+        state["body"].resume()
+        return await client.response()
+
+    status, _, _ = streaming_run(handler, scenario)
+    assert state["reading"] is False
+    assert status == 202
+    assert b"".join(got) == b"first" + b"x" * 65536

@@ -7,7 +7,7 @@ import pytest
 
 from host.core.states import EnvState
 from host.http.server import Exchange, Request
-from host.runtime_api.server import NextWaiter, Outcome, RuntimeApi
+from host.runtime_api.server import NextWaiter, Outcome, RuntimeApi, streams_body
 
 PREFIX = "/2018-06-01/runtime"
 
@@ -49,6 +49,15 @@ class Runtime:
     def init_error_posted(self, body, error_type):
         self.calls.append(("init-error", body, error_type))
         return self.outcome
+
+    def response_streamed(self, request_id, content_type, body, reply):
+        self.calls.append(("streamed", request_id, content_type, body))
+        self.reply = reply
+        return None
+
+    def response_mode_refused(self, request_id):
+        self.calls.append(("mode-refused", request_id))
+        return Outcome.invalid_response_mode()
 
 
 def exchange(method, path, body=b"", headers=None):
@@ -231,3 +240,34 @@ def test_a_caller_that_is_not_the_environments_container_is_refused_and_changes_
     assert status == 403
     assert json.loads(body)["errorType"] == "AccessDenied"
     assert runtime.calls == []
+
+
+STREAMING = {"lambda-runtime-function-response-mode": "streaming", "content-type": "text/plain"}
+
+
+def test_a_streamed_response_is_handed_over_with_its_body_to_come_and_answered_later():
+    runtime = Runtime()
+    path = f"{PREFIX}/invocation/req-1/response"
+    assert streams_body(Request("POST", path, "", STREAMING, b"", ("127.0.0.1", 1)))
+    assert not streams_body(Request("POST", f"{PREFIX}/invocation/req-1/error", "", STREAMING, b"", None))
+    assert not streams_body(Request("POST", path, "", {}, b"", None))
+    ex, connection = exchange("POST", path, headers=STREAMING)
+    ex.request.body_stream = body = object()
+    RuntimeApi(runtime).handle(ex)
+    assert runtime.calls == [("streamed", "req-1", "text/plain", body)]
+    assert connection.sent == []
+    runtime.reply(Outcome.accepted())
+    runtime.reply(Outcome.accepted())  # answered once only
+    assert connection.sent == [(202, [("Content-Type", "application/json")], b'{"status":"OK"}')]
+
+
+def test_a_response_in_another_mode_is_refused_with_400():
+    runtime = Runtime()
+    headers = {"lambda-runtime-function-response-mode": "buffered-please"}
+    _, [(status, _, body)] = handle(runtime, "POST", f"{PREFIX}/invocation/req-1/response", b"{}", headers)
+    assert runtime.calls == [("mode-refused", "req-1")]
+    assert status == 400
+    assert json.loads(body) == {
+        "errorMessage": "Invalid function response mode",
+        "errorType": "InvalidFunctionResponseMode",
+    }

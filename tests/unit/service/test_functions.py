@@ -3,7 +3,9 @@
 import pytest
 
 from host.core.errors import InvalidParameterValue, PreconditionFailed, ResourceNotFound
-from host.service.functions import REVISION_MISMATCH, TAGS_QUALIFIED, FunctionService
+from host.core.tags import TAGS_QUALIFIED
+from host.service.functions import REVISION_MISMATCH, FunctionService
+from host.service.tags import TagService
 from tests.unit.service.test_versions import ARN, Catalog, build, create_params, make_zip, raises, zip_param
 
 
@@ -71,27 +73,43 @@ def test_a_dry_run_of_the_current_package_matches_what_is_stored(functions, fn):
 # -- tags -----------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def tags(functions) -> TagService:
+    return TagService(functions)
+
+
 @pytest.mark.parametrize("suffix", [":1", ":$LATEST", ":live"])
-def test_tags_on_a_version_alias_or_latest_arn_are_refused(functions, fn, suffix):
+def test_tags_on_a_version_alias_or_latest_arn_are_refused(tags, fn, suffix):
     """AWS: test_tag_versions and the aliased ARN of test_tag_exceptions."""
     for call in (
-        lambda: functions.tag(ARN + suffix, {"k": "v"}),
-        lambda: functions.untag(ARN + suffix, ["team"]),
-        lambda: functions.tags(ARN + suffix),
+        lambda: tags.tag(ARN + suffix, {"k": "v"}),
+        lambda: tags.untag(ARN + suffix, ["team"]),
+        lambda: tags.list(ARN + suffix),
     ):
         with raises(InvalidParameterValue, TAGS_QUALIFIED):
             call()
-    assert functions.tags(ARN) == {"team": "a"}
+    assert tags.list(ARN) == {"team": "a"}
 
 
-def test_a_qualified_arn_is_refused_before_the_function_is_looked_up(functions):
+def test_a_qualified_arn_is_refused_before_the_function_is_looked_up(tags):
     with raises(InvalidParameterValue, TAGS_QUALIFIED):
-        functions.tags("arn:aws:lambda:us-east-1:123456789012:function:missing:alias")
+        tags.list("arn:aws:lambda:us-east-1:123456789012:function:missing:alias")
     with raises(ResourceNotFound, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:missing"):
-        functions.tags("arn:aws:lambda:us-east-1:123456789012:function:missing")
+        tags.list("arn:aws:lambda:us-east-1:123456789012:function:missing")
 
 
-def test_tags_on_the_function_arn_still_work(functions, fn):
-    functions.tag(ARN, {"stage": "dev"})
-    functions.untag(ARN, ["team"])
-    assert functions.tags(ARN) == {"stage": "dev"}
+def test_tags_on_the_function_arn_still_work_and_revise_the_function(functions, tags, fn):
+    before = functions.store.get("my-fn").revision_id
+    tags.tag(ARN, {"stage": "dev"})
+    tags.untag(ARN, ["team"])
+    assert tags.list(ARN) == {"stage": "dev"}
+    assert functions.store.get("my-fn").revision_id != before
+
+
+def test_kinds_nobody_registered_are_not_found_with_aws_message(tags):
+    arn = "arn:aws:lambda:us-east-1:123456789012:event-source-mapping:a1b2c3d4-0000-1111-2222-333344445555"
+    with raises(ResourceNotFound, f"Event source mapping not found: {arn}"):
+        tags.list(arn)
+    arn = "arn:aws:lambda:us-east-1:123456789012:capacity-provider:cp"
+    with raises(ResourceNotFound, f"Capacity provider not found: {arn}"):
+        tags.tag(arn, {"a": "b"})

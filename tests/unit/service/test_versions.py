@@ -299,7 +299,7 @@ def test_a_version_published_while_pending_becomes_active_with_its_function(tmp_
         assert (version.version, version.state, version.state_reason_code) == ("1", "Pending", "Creating")
         assert version.last_update_status is None
         gate.set()
-        functions.background.shutdown(wait=True)
+        functions.activation.background.shutdown(wait=True)
         assert functions.store.get("my-fn").state == "Active"
         done = functions.store.version("my-fn", "1")
         assert (done.state, done.state_reason, done.last_update_status) == ("Active", None, "Successful")

@@ -11,6 +11,7 @@ from host.templates.loader import TemplateError
 from host.templates.plan import (
     LOGICAL_ID_TAG,
     STACK_TAG,
+    ImageBuild,
     Omissions,
     function_specs,
     layer_specs,
@@ -390,7 +391,7 @@ def test_an_unknown_property_is_noted_as_unsupported(tmp_path, code):
     resources = {"Fn": serverless(CodeUri="src", Runtime="python3.12", Events={"Api": {}}, SnapStart={})}
     spec = only(resources, tmp_path, omitted=omitted)
     assert "Events" not in spec.params
-    assert omitted.unsupported == {"Fn.Events", "Fn.SnapStart"}
+    assert omitted.unsupported == {"Fn.SnapStart"}  # Events are deployed as mappings (or noted) by the deployer
     assert omitted.no_local_meaning == set()
 
 
@@ -413,11 +414,41 @@ def test_policies_and_networking_have_no_local_meaning(tmp_path, code):
     assert "Policies" not in spec.params
 
 
-def test_an_image_function_is_left_out(tmp_path):
+def test_an_image_function_with_image_uri_is_deployed_without_runtime_handler_or_layers(tmp_path):
     omitted = Omissions()
-    resources = {"Fn": serverless(PackageType="Image", ImageUri="repo:tag")}
-    assert plan(resources, tmp_path, omitted=omitted) == []
-    assert "Fn (PackageType Image: lambda-host runs Zip functions)" in omitted.unsupported
+    resources = {"Fn": serverless(PackageType="Image", ImageUri="repo:tag", ImageConfig={"Command": ["app.h"]})}
+    globals_ = {"Runtime": "python3.12", "Handler": "app.handler", "Layers": ["arn:x"], "Timeout": 9}
+    spec = only(resources, tmp_path, globals_=globals_, omitted=omitted)
+    assert spec.params["Code"] == {"ImageUri": "repo:tag"}
+    assert spec.params["PackageType"] == "Image" and spec.params["ImageConfig"] == {"Command": ["app.h"]}
+    assert spec.params["Timeout"] == 9
+    assert not {"Runtime", "Handler", "Layers"} & set(spec.params)
+    assert spec.image_build is None and omitted.unsupported == set()
+
+
+def test_an_image_functions_metadata_is_built_as_sam_build_tags_it(tmp_path):
+    (tmp_path / "fn").mkdir()
+    resource = serverless(PackageType="Image", ImageUri="ignored:tag")
+    resource["Metadata"] = {
+        "Dockerfile": "Dockerfile.dev",
+        "DockerContext": "./fn",
+        "DockerTag": "v1",
+        "DockerBuildArgs": {"A": 1, "B": True},
+    }
+    spec = only({"HelloFunction": resource}, tmp_path)
+    expected = ImageBuild(tmp_path / "fn", "Dockerfile.dev", "hellofunction:v1", {"A": "1", "B": "true"})
+    assert spec.image_build == expected
+    assert spec.params["Code"] == {"ImageUri": "hellofunction:v1"}
+
+
+def test_a_cloudformation_image_function_reads_code_image_uri(tmp_path):
+    spec = only({"Fn": lambda_function(PackageType="Image", Code={"ImageUri": "local:1"})}, tmp_path)
+    assert spec.params["Code"] == {"ImageUri": "local:1"} and spec.params["PackageType"] == "Image"
+
+
+def test_an_image_function_without_an_image_is_a_template_error(tmp_path):
+    with pytest.raises(TemplateError, match="PackageType Image needs ImageUri or Metadata"):
+        plan({"Fn": serverless(PackageType="Image")}, tmp_path)
 
 
 def test_a_resource_whose_condition_is_false_is_skipped(tmp_path, code):

@@ -7,10 +7,13 @@
 // 4. a handler that neither returns a promise nor calls back answers null once the
 //    event loop drains (an async one that never settles gets Runtime.NodeJsExit);
 // 5. an uncaught exception or unhandled rejection fails the current invocation and
-//    ends the process (status 129 or 128).
+//    ends the process (status 129 or 128);
+// 6. a handler wrapped in awslambda.streamifyResponse gets a response stream instead of a
+//    callback (streaming.mjs); its answer is complete when it has ended the stream and settled.
 import { NodeJsExit, UnhandledPromiseRejection } from './errors.mjs';
 import { logError, patchConsole, setRequestId } from './logging.mjs';
 import { RapidClient, serializeResult } from './rapid-client.mjs';
+import { ResponseStream, highWaterMark, installGlobal, isStreaming } from './streaming.mjs';
 import { loadUserFunction } from './user-function.mjs';
 
 const NODEJS_EXIT_MESSAGE =
@@ -81,10 +84,27 @@ class Invocation {
 
   fail(err) {
     const error = err === undefined || err === null ? 'handled' : err;
+    if (this.stream?.started) return this.failStream(error);
     return this.report(() => {
       logError('Invoke Error', error);
       return this.client.postInvocationError(error, this.id);
     });
+  }
+
+  // A streamed answer already under way ends with the error as its trailers.
+  failStream(error) {
+    return this.report(() => {
+      logError('Invoke Error', error);
+      this.stream.fail(error);
+      return this.stream.done;
+    });
+  }
+
+  // A streaming handler settled: its answer is the stream, which it must have ended.
+  async streamed() {
+    const stream = this.stream;
+    if (!stream.writableEnded) return this.fail(new Error('Response stream is not finished.'));
+    return this.report(() => stream.done);
   }
 
   callback() {
@@ -135,6 +155,8 @@ class Runtime {
   constructor(client, handler) {
     this.client = client;
     this.handler = handler;
+    this.streaming = isStreaming(handler);
+    this.highWaterMark = highWaterMark(handler);
     this.current = null;
   }
 
@@ -153,6 +175,12 @@ class Runtime {
     if (!this.current) {
       process.exit(exitCode);
     }
+    const stream = this.current.stream;
+    if (stream?.started) {
+      stream.fail(error);
+      stream.done.finally(() => process.exit(exitCode));
+      return;
+    }
     this.client.postInvocationError(error, this.current.id).finally(() => process.exit(exitCode));
   }
 
@@ -165,6 +193,10 @@ class Runtime {
       process.env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
     } else {
       delete process.env._X_AMZN_TRACE_ID;
+    }
+    if (this.streaming) {
+      this.runStreaming(invocation, bodyJson);
+      return;
     }
     const isAsync = this.handler.constructor.name === 'AsyncFunction';
     beforeExit.set(() => {
@@ -187,6 +219,36 @@ class Runtime {
       callback(err);
     }
   }
+
+  runStreaming(invocation, bodyJson) {
+    const stream = new ResponseStream(this.client, invocation.id, { highWaterMark: this.highWaterMark });
+    invocation.stream = stream;
+    // The event loop drained with the handler's promise still pending: it can never settle.
+    beforeExit.set(() => invocation.fail(new NodeJsExit(NODEJS_EXIT_MESSAGE)));
+    // A streaming handler's context has no succeed/fail/done: its answer is the stream.
+    const context = invocation.context();
+    delete context.succeed;
+    delete context.fail;
+    delete context.done;
+    let result;
+    try {
+      result = this.handler(JSON.parse(bodyJson), stream, context);
+    } catch (err) {
+      invocation.fail(err);
+      return;
+    }
+    if (!result || typeof result.then !== 'function') {
+      invocation.fail('Streaming does not support non-async handlers.');
+      return;
+    }
+    result.then(
+      (value) => {
+        if (value !== undefined) console.warn('Streaming handlers ignore return values.');
+        return invocation.streamed();
+      },
+      (err) => invocation.fail(err),
+    );
+  }
 }
 
 export async function run(appRoot, handlerString) {
@@ -208,7 +270,9 @@ export async function run(appRoot, handlerString) {
 
   let handler;
   try {
+    installGlobal();
     handler = await loadUserFunction(appRoot, handlerString);
+    isStreaming(handler); // a malformed streaming mark fails init, as on AWS
   } catch (error) {
     logError('Uncaught Exception', error);
     await client.postInitError(error).catch(() => {});

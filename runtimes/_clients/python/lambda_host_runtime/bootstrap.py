@@ -97,7 +97,7 @@ def handle(api, handler, invocation):
         body, content_type = marshal_response(result)
     except Exception as exc:
         error = error_from_exception(exc, request_id)
-        sys.stdout.write(error_log_line(error))
+        sys.stdout.write(logs.error_line(error, error_log_line(error)))
         api.post_error(request_id, to_json(error).encode("utf-8"))
         return
     api.post_response(request_id, body, content_type)
@@ -111,7 +111,7 @@ def run(task_root, handler_name, address):
     except Exception as exc:
         error = error_from_exception(exc, "")
         logging.warning(INIT_WARNING)
-        sys.stdout.write(error_log_line(error))
+        sys.stdout.write(logs.error_line(error, error_log_line(error)))
         api.post_init_error(to_json(error).encode("utf-8"), error["errorType"])
         sys.exit(1)
     while True:

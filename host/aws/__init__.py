@@ -1,0 +1,6 @@
+"""The host's one AWS endpoint, shared by every capability that talks to another AWS service.
+
+``endpoint.AwsEndpoint`` starts (or names) the endpoint and builds boto3 clients for it;
+``wire`` is a lean JSON-protocol client for hot polling loops; ``forward`` relays requests
+that arrive on the Lambda port for other services. Nothing here knows about Lambda.
+"""

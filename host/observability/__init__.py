@@ -1,0 +1,1 @@
+"""Logs and metrics of what functions do: CloudWatch Logs and CloudWatch metrics on the host's port."""
