@@ -135,6 +135,23 @@ def test_the_functions_list_and_a_function_page_with_its_aliases_routing(host, l
     shoot(page, "function")
 
 
+def test_a_module_request_dropped_in_flight_is_loaded_again(host, lam, page):
+    """Chromium drops requests when Docker changes the network interfaces; the page loads itself again."""
+    dropped: list[str] = []
+
+    def drop_once(route):
+        if dropped:
+            route.continue_()
+        else:
+            dropped.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    page.route("**/console/static/ui.js", drop_once)
+    page.goto(host.endpoint + "/")
+    expect(page.locator('tr[data-function="echo"]')).to_contain_text("python3.11", timeout=WAIT_MS)
+    assert dropped, "the module request was never made"
+
+
 def test_invoking_from_the_test_page_shows_the_result_and_the_log_tail(host, lam, page):
     page.goto(host.endpoint + "/console/test/echo")
     page.locator("#event-json").fill('{"greeting": "hello from the console"}')
