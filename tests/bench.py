@@ -272,6 +272,10 @@ def main() -> None:
 
     rows.extend(logs_rows())  # warm p50 with CloudWatch Logs off and on
 
+    from tests.bench_bursts import rows as burst_rows
+
+    rows.extend(burst_rows())  # Node.js first invoke; two bursts of 100, the second on stems sized by the first
+
     width = max(len(label) for label, _ in rows)
     print(f"\nlambda-host benchmark ({os.cpu_count()} CPUs)")
     print(f"{'measure'.ljust(width)}  value")

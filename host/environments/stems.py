@@ -34,7 +34,7 @@ log = logging.getLogger("lambda_host.stems")
 
 BURST_WINDOW = 5.0  # cold starts this close together count as one burst
 BURST_MEMORY = 600.0  # how long a burst keeps the pool larger
-MAX_STEMS = 16
+MAX_STEMS = 100  # a burst of 100 parallel invokes finds its stems the next time (~10 MB each while idle)
 IMAGE_SPARES = 1  # stems kept per container image a function was invoked on
 
 Kind = tuple[str, int]  # runtime id, size of /tmp in MB
