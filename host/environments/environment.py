@@ -34,11 +34,13 @@ from host.core.variables import Platform, log_stream_name
 from host.debugging.launch import DebuggingUnavailable
 from host.environments.agent_protocol import encode, read_frame, spawn_frame
 from host.environments.backend import ContainerHandle, ContainerSpec, Mount
+from host.environments.extensions_link import ExtensionsLink, find_extensions
 from host.environments.invocation import Invocation
 from host.environments.runtime_log import RuntimeLog
 from host.environments.scratch import make_scratch
 from host.environments.slots import link_tree, make_slots, remove_slots
 from host.environments.spawning import NoEntrypoint, launch, runtime_variables
+from host.extensions.registry import Registry
 from host.http.server import BodyStream, serve
 from host.runtime_api.server import NextWaiter, Outcome, RuntimeApi, streams_body
 
@@ -104,6 +106,9 @@ class Environment:
         self.log_stream = ""
         self.partial_line = b""
         self.peak_fd: int | None = None
+        self.extension_paths: list[str] = []  # executables in /opt/extensions, found at specialize
+        self.extensions: ExtensionsLink | None = None  # only when a layer brings extensions
+        self.extensions_api = None  # what RuntimeApi serves for the Extensions/Telemetry/Logs paths
         self.debug: DebugLaunch | None = None  # started under a debugger (host.debugging): no stem, no deadlines
 
     @property
@@ -231,6 +236,7 @@ class Environment:
         link_tree(self.function.code.path, self.slot / "task")
         if self.opt_dir:
             link_tree(self.opt_dir, self.slot / "opt")
+        self.extension_paths = find_extensions(self.opt_dir)
 
     def attach_control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.control = writer
@@ -260,13 +266,34 @@ class Environment:
             return
         initialization = "provisioned-concurrency" if self.provisioned else "on-demand"
         env = runtime_variables(self.function, self.runtime, self.log_stream, self._platform(), initialization)
-        self.control.write(spawn_frame(cwd, argv, env))
+        if self.extension_paths:  # each init starts them afresh (a reset killed the last ones)
+            self._start_extensions(env, spawn_frame(cwd, argv, env))
+        else:
+            self.control.write(spawn_frame(cwd, argv, env))
         limit = self.scheduler.settings.init_timeout + self.function.timeout
         if self.debug is None:  # a debugger may hold init as long as it likes
             self.init_timer = self.loop.call_later(limit, self._init_timed_out)
         if self.function.image is None:  # an image has no managed runtime version to name (no RuntimeVersionConfig)
             runtime_arn = runtime_version_arn(self.scheduler.settings.region, self.function.runtime)
             self.scheduler.log_sink.platform(self, reports.init_start_line(self.runtime.runtime_version, runtime_arn))
+
+    def _start_extensions(self, env: dict[str, str], runtime_frame: bytes) -> None:
+        """Start the external extensions; the runtime starts once they have all registered."""
+        function = self.function
+        registry = Registry(function.name, function.version, function.handler or "")
+        link = ExtensionsLink(self.loop, registry, self.extension_paths)
+        self.extensions, self.extensions_api = link, link.api
+
+        def runtime() -> None:
+            if self.extensions is link and self.state is S.INITIALIZING and self.control is not None:
+                self.control.write(runtime_frame)
+
+        def init_error(error_type: str, body: bytes) -> None:
+            if self.extensions is link and self.state is S.INITIALIZING:
+                self._init_failed(InitFailure("error", body or b"{}", error_type))
+
+        link.on_init_error = init_error
+        link.start(self.control.write, env, runtime)
 
     def _platform(self) -> Platform:
         settings = self.scheduler.settings
@@ -304,6 +331,9 @@ class Environment:
             if self.state is S.RESETTING:
                 self.lifecycle.move(S.INITIALIZING)
                 self._spawn()
+        elif verb == "extension-failed" and self.extensions is not None:
+            log.warning("environment %s: an extension did not start: %s", self.id, frame[1])
+            self.extensions.extension_failed()
         elif verb == "ready":
             self.oom_kills = int(frame[1])
 
@@ -415,6 +445,11 @@ class Environment:
             if self.debug is None:  # paused in a debugger, an invocation has no deadline
                 invocation.timer = self.loop.call_later(timeout, self._timed_out, invocation)
             self.deadline_ms = int(time.time() * 1000) + timeout * 1000
+            if self.extensions is not None:
+                request = invocation.request
+                self.extensions.registry.invoke(
+                    request.request_id, request.invoked_arn, self.deadline_ms, request.trace_id
+                )
         if not waiter.deliver(invocation.request, self.deadline_ms):
             # The runtime's connection is gone; the agent will tell us how it ended.
             invocation.delivered = True
@@ -491,6 +526,13 @@ class Environment:
 
     def next_requested(self, waiter: NextWaiter) -> Outcome | None:
         state = self.state
+        if state is S.INITIALIZING and self.extensions is not None and not self.extensions.registry.all_waiting():
+            self.waiter = waiter  # init ends when every extension is in event/next too
+            self.extensions.when_all_waiting(lambda: self._extensions_ready())
+            return None
+        if state is S.INVOKING and self.current is None and self.extensions is not None:
+            self.waiter = waiter  # the extensions are still finishing the last invoke
+            return None
         if state is S.INITIALIZING:
             self._cancel_init_timer()
             # A provisioned environment's init is not part of any invocation (no Init Duration).
@@ -628,9 +670,22 @@ class Environment:
         self._init_failed(InitFailure("error", body, error_type or error_type_of(body) or "Runtime.Unknown"))
         return Outcome.accepted()
 
+    def _extensions_ready(self) -> None:
+        waiter, self.waiter = self.waiter, None
+        if self.state is S.INITIALIZING and waiter is not None:
+            self.next_requested(waiter)
+
     def _after_reply(self) -> None:
+        if self.extensions is not None and not self.extensions.registry.all_waiting():
+            self.extensions.when_all_waiting(self._after_extensions)  # Invoking until they are back in next
+            return
         self.lifecycle.move(S.IDLE)
         self.scheduler.on_idle(self)
+
+    def _after_extensions(self) -> None:
+        if self.state is S.INVOKING and self.current is None:
+            self.lifecycle.move(S.IDLE)
+            self.scheduler.on_idle(self)
 
     # -- logs -------------------------------------------------------------------------------
 
@@ -671,14 +726,9 @@ class Environment:
         if self.waiter is not None:
             self.waiter.close()
             self.waiter = None
-        self._drop_runtime_connections()
         self.scheduler.agents.forget(self.token)
-        if self.server is not None:
-            self.server.close()
-        if self.log is not None:
-            self.log.close()
-        if self.control is not None:
-            self.control.close()
+        if self.extensions is None:  # with extensions, the channels stay open for the SHUTDOWN phase
+            self._close_channels()
         if self.peak_fd is not None:
             os.close(self.peak_fd)
             self.peak_fd = None
@@ -690,8 +740,22 @@ class Environment:
         self.removed = self.scheduler.spawn(self._remove())
         return self.removed
 
+    def _close_channels(self) -> None:
+        self._drop_runtime_connections()
+        if self.server is not None:
+            self.server.close()
+        if self.log is not None:
+            self.log.close()
+        if self.control is not None:
+            self.control.close()
+
     async def _remove(self) -> None:
         executor = self.scheduler.executor
+        if self.extensions is not None:
+            try:
+                await self.extensions.shutdown("spindown")  # up to 2 s, then the container goes
+            finally:
+                self._close_channels()
         try:
             if self.container is not None:
                 await self.loop.run_in_executor(executor, self.scheduler.backend.destroy, self.container)

@@ -26,9 +26,15 @@ ERROR_TYPE = "lambda-extension-function-error-type"
 class ExtensionsApi:
     """Serves one environment's extensions; ``subscribed`` is told of each accepted subscription."""
 
-    def __init__(self, registry: Registry, subscribed: Callable[[Subscription], None]) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        subscribed: Callable[[Subscription], None],
+        changed: Callable[[], None] = lambda: None,
+    ) -> None:
         self.registry = registry
         self.subscribed = subscribed
+        self.changed = changed  # told after each registration and each event/next
 
     def handles(self, path: str) -> bool:
         return path.startswith(PREFIXES)
@@ -58,6 +64,8 @@ class ExtensionsApi:
         except (ExtensionError, SubscriptionError) as exc:
             status = getattr(exc, "status", 400)
             exchange.respond(status, [JSON], exc.body())
+            return
+        self.changed()
 
 
 def _deliver(exchange: Exchange, event: dict, event_id: str) -> bool:

@@ -1,0 +1,161 @@
+# ruff: noqa: E501  (the extensions are scripts in strings; their lines are kept as written)
+"""External extensions from a layer's extensions/ folder, in real containers."""
+
+import json
+import time
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from host.testing.plugin import make_zip
+
+# bash's /dev/tcp, since the image has neither curl nor wget.
+SHELL_EXTENSION = r"""#!/bin/bash
+HOST=${AWS_LAMBDA_RUNTIME_API%:*}; PORT=${AWS_LAMBDA_RUNTIME_API##*:}
+req() {
+  exec 3<>/dev/tcp/$HOST/$PORT
+  printf '%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%bContent-Length: %s\r\n\r\n%s' "$1" "$2" "$3" "${#4}" "$4" >&3
+  cat <&3
+  exec 3<&-
+}
+mkdir -p /tmp/ext
+resp=$(req POST /2020-01-01/extension/register 'Lambda-Extension-Name: shell-ext\r\n' '{"events":["INVOKE","SHUTDOWN"]}')
+id=$(printf '%s' "$resp" | tr -d '\r' | sed -n 's/^[Ll]ambda-[Ee]xtension-[Ii]dentifier: //p')
+while true; do
+  event=$(req GET /2020-01-01/extension/event/next "Lambda-Extension-Identifier: $id\r\n" '' | tail -n 1)
+  printf '%s\n' "$event" >> /tmp/ext/shell.jsonl
+  case "$event" in *SHUTDOWN*) echo "shell-ext got SHUTDOWN"; exit 0 ;; esac
+done
+"""
+
+PYTHON_EXTENSION = r"""#!/usr/bin/python3
+import json, os, sys, urllib.request
+API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"]
+MODE = os.environ.get("EXT_MODE", "")
+
+def call(method, path, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(API + path, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+os.makedirs("/tmp/ext", exist_ok=True)
+out = open("/tmp/ext/python.jsonl", "a", buffering=1)
+status, headers, body = call("POST", "/2020-01-01/extension/register", {"events": ["INVOKE", "SHUTDOWN"]},
+                             {"Lambda-Extension-Name": "py-ext"})
+ident = headers["Lambda-Extension-Identifier"]
+out.write(json.dumps({"register": json.loads(body)}) + "\n")
+if MODE == "init-error":
+    call("POST", "/2020-01-01/extension/init/error", {"errorMessage": "bad config", "errorType": "Extension.ConfigInvalid"},
+         {"Lambda-Extension-Identifier": ident, "Lambda-Extension-Function-Error-Type": "Extension.ConfigInvalid"})
+    sys.exit(1)
+sub = {"schemaVersion": "2022-12-13", "types": ["platform", "function"],
+       "buffering": {"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 100},
+       "destination": {"protocol": "HTTP", "URI": "http://sandbox.localdomain:4243/t"}}
+status, _, _ = call("PUT", "/2022-07-01/telemetry", sub, {"Lambda-Extension-Identifier": ident})
+out.write(json.dumps({"telemetry": status}) + "\n")
+sub["types"] = ["platform", "function"]
+status, _, _ = call("PUT", "/2020-08-15/logs", sub, {"Lambda-Extension-Identifier": ident})
+out.write(json.dumps({"logs": status}) + "\n")
+status, _, body = call("GET", "/2020-01-01/extension/event/next", headers={"Lambda-Extension-Identifier": "nope"})
+out.write(json.dumps({"bad-next": [status, json.loads(body)]}) + "\n")
+while True:
+    _, _, body = call("GET", "/2020-01-01/extension/event/next", headers={"Lambda-Extension-Identifier": ident})
+    event = json.loads(body)
+    out.write(json.dumps(event) + "\n")
+    if event["eventType"] == "SHUTDOWN":
+        print("py-ext got SHUTDOWN", event["shutdownReason"], flush=True)
+        break
+"""
+
+READER = (
+    "import json, os\n"
+    "def handler(event, context):\n"
+    "    found = {}\n"
+    "    for name in ('shell', 'python'):\n"
+    "        try:\n"
+    "            found[name] = [json.loads(l) for l in open(f'/tmp/ext/{name}.jsonl') if l.strip()]\n"
+    "        except FileNotFoundError:\n"
+    "            found[name] = None\n"
+    "    return {'found': found, 'request_id': context.aws_request_id}\n"
+)
+
+
+def _layer(lambda_client, name: str, files: dict[str, str]) -> str:
+    modes = {path: 0o755 for path in files}
+    published = lambda_client.publish_layer_version(LayerName=name, Content={"ZipFile": make_zip(files, modes)})
+    return published["LayerVersionArn"]
+
+
+def _invoke(lambda_client, name: str) -> dict:
+    response = lambda_client.invoke(FunctionName=name, Payload=b"{}")
+    payload = json.loads(response["Payload"].read())
+    assert "FunctionError" not in response, payload
+    return payload
+
+
+@pytest.fixture
+def extensions_layer(lambda_client) -> str:
+    return _layer(
+        lambda_client,
+        "test-extensions",
+        {"extensions/shell-ext": SHELL_EXTENSION, "extensions/py-ext": PYTHON_EXTENSION},
+    )
+
+
+def test_shell_and_python_extensions_register_and_receive_each_invoke(lambda_client, create_function, extensions_layer):
+    name = create_function({"app.py": READER}, Layers=[extensions_layer])
+    first = _invoke(lambda_client, name)
+    second = _invoke(lambda_client, name)
+    # An extension sees INVOKE while the handler runs, so the third invoke reads what the first two left.
+    python = _invoke(lambda_client, name)["found"]["python"]
+    shell = _invoke(lambda_client, name)["found"]["shell"]
+    assert python[0]["register"]["functionName"] == name
+    assert python[0]["register"]["handler"] == "app.handler"
+    assert {"telemetry": 200} in python and {"logs": 200} in python
+    assert python[3]["bad-next"] == [
+        403,
+        {"errorMessage": "Invalid Lambda-Extension-Identifier", "errorType": "Extension.InvalidExtensionIdentifier"},
+    ]
+    invokes = [e for e in python if e.get("eventType") == "INVOKE"]
+    assert [e["requestId"] for e in invokes][:2] == [first["request_id"], second["request_id"]]
+    assert invokes[0]["invokedFunctionArn"].endswith(f":function:{name}")
+    assert invokes[0]["deadlineMs"] > time.time() * 1000 - 60_000
+    shell_ids = [e["requestId"] for e in shell if e.get("eventType") == "INVOKE"]
+    assert shell_ids[:2] == [first["request_id"], second["request_id"]]
+
+
+def test_extensions_get_shutdown_when_the_environment_goes(
+    lambda_client, lambda_host, create_function, extensions_layer
+):
+    name = create_function({"app.py": READER}, Layers=[extensions_layer])
+    _invoke(lambda_client, name)
+    lambda_client.delete_function(FunctionName=name)
+    logs = boto3.client(
+        "logs", endpoint_url=lambda_host.endpoint, region_name=lambda_host.config.region,
+        aws_access_key_id="x", aws_secret_access_key="x", config=Config(retries={"total_max_attempts": 1}),
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            found = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}", filterPattern='"got SHUTDOWN"')["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            found = []
+        messages = " ".join(e["message"] for e in found)
+        if "py-ext got SHUTDOWN spindown" in messages and "shell-ext got SHUTDOWN" in messages:
+            break
+        assert time.monotonic() < deadline, messages
+        time.sleep(0.1)
+
+
+def test_an_extension_init_error_fails_the_init(lambda_client, create_function):
+    layer = _layer(lambda_client, "failing-extension", {"extensions/py-ext": PYTHON_EXTENSION})
+    name = create_function({"app.py": READER}, Layers=[layer], Environment={"Variables": {"EXT_MODE": "init-error"}})
+    response = lambda_client.invoke(FunctionName=name, Payload=b"{}")
+    payload = json.loads(response["Payload"].read())
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "Extension.ConfigInvalid"
