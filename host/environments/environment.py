@@ -16,6 +16,7 @@ import binascii
 import contextlib
 import json
 import logging
+import math
 import os
 import secrets
 import socket
@@ -40,6 +41,7 @@ from host.environments.runtime_log import RuntimeLog
 from host.environments.scratch import make_scratch
 from host.environments.slots import link_tree, make_slots, remove_slots
 from host.environments.spawning import NoEntrypoint, launch, runtime_variables
+from host.extensions import telemetry
 from host.extensions.registry import Registry
 from host.http.server import BodyStream, serve
 from host.runtime_api.server import NextWaiter, Outcome, RuntimeApi, streams_body
@@ -281,12 +283,15 @@ class Environment:
         """Start the external extensions; the runtime starts once they have all registered."""
         function = self.function
         registry = Registry(function.name, function.version, function.handler or "")
-        link = ExtensionsLink(self.loop, registry, self.extension_paths)
+        link = ExtensionsLink(self.loop, registry, self.extension_paths, self.container.address)
         self.extensions, self.extensions_api = link, link.api
 
         def runtime() -> None:
             if self.extensions is link and self.state is S.INITIALIZING and self.control is not None:
                 self.control.write(runtime_frame)
+                link.emit(
+                    telemetry.init_start(time.time(), function.name, function.version, self.runtime.runtime_version)
+                )
 
         def init_error(error_type: str, body: bytes) -> None:
             if self.extensions is link and self.state is S.INITIALIZING:
@@ -446,6 +451,7 @@ class Environment:
                 invocation.timer = self.loop.call_later(timeout, self._timed_out, invocation)
             self.deadline_ms = int(time.time() * 1000) + timeout * 1000
             if self.extensions is not None:
+                self.extensions.emit(telemetry.start(time.time(), invocation.request_id, self.function.version))
                 request = invocation.request
                 self.extensions.registry.invoke(
                     request.request_id, request.invoked_arn, self.deadline_ms, request.trace_id
@@ -497,6 +503,8 @@ class Environment:
             self.scheduler.log_sink.platform(self, closing)
         self.current = None
         self.last_used = time.monotonic()
+        if self.extensions is not None:
+            self._emit_done(invocation.request_id, payload, function_error, status, duration_ms, init_ms)
         invocation.resolve(
             InvokeResult(
                 payload=payload,
@@ -509,6 +517,21 @@ class Environment:
                 provisioned=self.provisioned,
             )
         )
+
+    def _emit_done(self, request_id, payload, function_error, status, duration_ms, init_ms) -> None:
+        """platform.runtimeDone and platform.report for subscribed extensions."""
+        now, duration = time.time(), duration_ms or 0.0
+        outcome = status or ("error" if function_error else "success")
+        self.extensions.emit(telemetry.runtime_done(now, request_id, outcome, duration, len(payload)))
+        metrics = {
+            "durationMs": round(duration, 3),
+            "billedDurationMs": max(1, math.ceil(duration)),
+            "memorySizeMB": self.function.memory_size,
+            "maxMemoryUsedMB": self._max_memory_mb() or 0,
+        }
+        if init_ms is not None:
+            metrics["initDurationMs"] = round(init_ms, 3)
+        self.extensions.emit(telemetry.report(now, request_id, outcome, metrics))
 
     def peak_memory_mb(self) -> int | None:
         """The container's peak memory use so far (cgroup memory.peak), when the backend can tell."""
@@ -534,6 +557,8 @@ class Environment:
             self.waiter = waiter  # the extensions are still finishing the last invoke
             return None
         if state is S.INITIALIZING:
+            if self.extensions is not None:
+                self.extensions.emit(telemetry.init_runtime_done(time.time(), "success"))
             self._cancel_init_timer()
             # A provisioned environment's init is not part of any invocation (no Init Duration).
             self.init_duration_ms = None if self.provisioned else (time.perf_counter() - self.init_started) * 1000
@@ -697,6 +722,10 @@ class Environment:
         if self.current is not None and self.current.logged:
             self.current.append_log(data)
         self.scheduler.log_sink.write(self, data)
+        if self.extensions is not None and self.extensions.buffers:
+            now = time.time()
+            for line in data.decode("utf-8", "replace").splitlines():
+                self.extensions.emit(telemetry.log_line(now, "function", line))
 
     # -- the end ----------------------------------------------------------------------------
 

@@ -18,18 +18,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import logging
 import os
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 from host.environments.agent_protocol import encode
+from host.extensions import telemetry
 from host.extensions.api import ExtensionsApi
 from host.extensions.registry import Registry
-from host.extensions.telemetry import Subscription
+from host.extensions.telemetry import Buffer, Subscription
 
 EXTENSIONS_DIR = "/opt/extensions"
 SHUTDOWN_SECONDS = 2.0
+SANDBOX_NAMES = frozenset({"sandbox.localdomain", "sandbox", "localhost", "127.0.0.1"})
+log = logging.getLogger(__name__)
 
 
 def find_extensions(opt_dir: str | None) -> list[str]:
@@ -51,14 +57,17 @@ def extension_frame(path: str, env: dict[str, str]) -> bytes:
 class ExtensionsLink:
     """The extensions of one environment and the barriers they hold."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, registry: Registry, paths: list[str]) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, registry: Registry, paths: list[str], address: str | None = None
+    ) -> None:
         self.loop = loop
         self.registry = registry
         self.paths = paths
-        self.started = 0
+        self.address = address  # the container's IP: where sandbox.localdomain points
         self.failed = 0
-        self.subscriptions: list[Subscription] = []
-        self.api = ExtensionsApi(registry, self.subscriptions.append, self._changed)
+        self.buffers: list[Buffer] = []
+        self.timers: dict[int, asyncio.TimerHandle] = {}
+        self.api = ExtensionsApi(registry, self._subscribed, self._changed)
         self.on_all_registered: Callable[[], None] | None = None
         self.on_all_waiting: Callable[[], None] | None = None
         self.on_init_error: Callable[[str, bytes], None] | None = None
@@ -68,6 +77,44 @@ class ExtensionsLink:
         self.on_all_registered = on_all_registered
         for path in self.paths:
             write(extension_frame(path, env))
+
+    # -- Telemetry and Logs API delivery ----------------------------------------------------
+    def _subscribed(self, subscription: Subscription) -> None:
+        self.buffers = [
+            b
+            for b in self.buffers
+            if b.subscription.extension != subscription.extension or b.subscription.api != subscription.api
+        ]
+        self.buffers.append(Buffer(subscription))
+
+    def emit(self, record: dict) -> None:
+        """Hand a Telemetry record to every subscription that wants its type."""
+        now = time.monotonic()
+        for index, buffer in enumerate(self.buffers):
+            batch = buffer.add(record, now)
+            if batch:
+                self._send(buffer.subscription, batch)
+            elif buffer.records and index not in self.timers:
+                self.timers[index] = self.loop.call_later(buffer.subscription.timeout_ms / 1000, self._due, index)
+
+    def _due(self, index: int) -> None:
+        self.timers.pop(index, None)
+        if index < len(self.buffers):
+            buffer = self.buffers[index]
+            batch = buffer.take()
+            if batch:
+                self._send(buffer.subscription, batch)
+
+    def _send(self, subscription: Subscription, batch: list[dict]) -> None:
+        host = self.address if subscription.host in SANDBOX_NAMES and self.address else subscription.host
+        url = f"http://{host}:{subscription.port}{subscription.path}"
+        body = json.dumps(batch if subscription.api == "telemetry" else [telemetry.logs_api_record(r) for r in batch])
+        self.loop.run_in_executor(None, _post, url, body.encode())
+
+    def flush(self) -> None:
+        for index in list(self.timers):
+            self.timers.pop(index).cancel()
+            self._due(index)
 
     def extension_failed(self) -> None:
         self.failed += 1
@@ -97,6 +144,7 @@ class ExtensionsLink:
             self.on_all_waiting = callback
 
     async def shutdown(self, reason: str = "spindown") -> None:
+        self.flush()
         deadline_ms = int((time.time() + SHUTDOWN_SECONDS) * 1000)
         if not self.registry.shutdown(reason, deadline_ms):
             return
@@ -104,3 +152,12 @@ class ExtensionsLink:
         self.when_all_waiting(lambda: done.done() or done.set_result(None))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(done, SHUTDOWN_SECONDS)
+
+
+def _post(url: str, body: bytes) -> None:
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            response.read()
+    except OSError as exc:  # a listener that went away loses its batch, as on Lambda
+        log.info("telemetry batch to %s not delivered: %s", url, exc)

@@ -53,6 +53,19 @@ if MODE == "init-error":
     call("POST", "/2020-01-01/extension/init/error", {"errorMessage": "bad config", "errorType": "Extension.ConfigInvalid"},
          {"Lambda-Extension-Identifier": ident, "Lambda-Extension-Function-Error-Type": "Extension.ConfigInvalid"})
     sys.exit(1)
+import http.server, threading
+class Listener(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        batch = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        with open("/tmp/ext/telemetry.jsonl", "a") as f:
+            for record in batch:
+                f.write(json.dumps(record) + "\n")
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("sandbox.localdomain", 4243), Listener)
+threading.Thread(target=server.serve_forever, daemon=True).start()
 sub = {"schemaVersion": "2022-12-13", "types": ["platform", "function"],
        "buffering": {"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 100},
        "destination": {"protocol": "HTTP", "URI": "http://sandbox.localdomain:4243/t"}}
@@ -76,7 +89,8 @@ READER = (
     "import json, os\n"
     "def handler(event, context):\n"
     "    found = {}\n"
-    "    for name in ('shell', 'python'):\n"
+    "    print('function says hi')\n"
+    "    for name in ('shell', 'python', 'telemetry'):\n"
     "        try:\n"
     "            found[name] = [json.loads(l) for l in open(f'/tmp/ext/{name}.jsonl') if l.strip()]\n"
     "        except FileNotFoundError:\n"
@@ -159,3 +173,29 @@ def test_an_extension_init_error_fails_the_init(lambda_client, create_function):
     payload = json.loads(response["Payload"].read())
     assert response["FunctionError"] == "Unhandled"
     assert payload["errorType"] == "Extension.ConfigInvalid"
+
+
+def test_telemetry_records_reach_the_extensions_listener(lambda_client, create_function, extensions_layer):
+    name = create_function({"app.py": READER}, Layers=[extensions_layer])
+    first = _invoke(lambda_client, name)
+    deadline = time.monotonic() + 20
+    while True:
+        records = _invoke(lambda_client, name)["found"]["telemetry"] or []
+        done = {r["record"]["requestId"]: r for r in records if r["type"] == "platform.report"}
+        if first["request_id"] in done:
+            break
+        assert time.monotonic() < deadline, records
+    types = {r["type"] for r in records}
+    assert {
+        "platform.initRuntimeDone",
+        "platform.start",
+        "platform.runtimeDone",
+        "platform.report",
+        "function",
+    } <= types
+    report = done[first["request_id"]]["record"]
+    assert report["status"] == "success"
+    assert set(report["metrics"]) >= {"durationMs", "billedDurationMs", "memorySizeMB", "maxMemoryUsedMB"}
+    assert any(r["type"] == "function" and r["record"] == "function says hi" for r in records)
+    runtime_done = next(r for r in records if r["type"] == "platform.runtimeDone")
+    assert set(runtime_done["record"]["metrics"]) == {"durationMs", "producedBytes"}
