@@ -703,9 +703,21 @@ class Environment:
     def _after_reply(self) -> None:
         if self.extensions is not None and not self.extensions.registry.all_waiting():
             self.extensions.when_all_waiting(self._after_extensions)  # Invoking until they are back in next
+            # An extension that never comes back (crashed, hung) may hold the environment only until the
+            # invocation's deadline; then the environment is reset, extensions and all.
+            link, count = self.extensions, self.invocations
+            left = max(0.0, self.deadline_ms / 1000 - time.time())
+            self.loop.call_later(left, lambda: self._extensions_overdue(link, count))
             return
         self.lifecycle.move(S.IDLE)
         self.scheduler.on_idle(self)
+
+    def _extensions_overdue(self, link: ExtensionsLink, count: int) -> None:
+        same_invoke = self.extensions is link and self.invocations == count
+        if same_invoke and self.state is S.INVOKING and self.current is None:
+            log.warning("environment %s: an extension did not finish the invoke by its deadline", self.id)
+            link.on_all_waiting = None
+            self._reset()
 
     def _after_extensions(self) -> None:
         if self.state is S.INVOKING and self.current is None:
