@@ -108,7 +108,9 @@ class ExtensionsLink:
     def _send(self, subscription: Subscription, batch: list[dict]) -> None:
         host = self.address if subscription.host in SANDBOX_NAMES and self.address else subscription.host
         url = f"http://{host}:{subscription.port}{subscription.path}"
-        body = json.dumps(batch if subscription.api == "telemetry" else [telemetry.logs_api_record(r) for r in batch])
+        if subscription.api == "logs":
+            batch = [shaped for r in batch for shaped in telemetry.logs_api_records(r)]
+        body = json.dumps(batch)
         self.loop.run_in_executor(None, _post, url, body.encode())
 
     def flush(self) -> None:

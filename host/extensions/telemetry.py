@@ -174,6 +174,18 @@ def log_line(at: float, stream: str, line: str) -> dict:
     return record(stream, at, line)
 
 
-def logs_api_record(telemetry_record: dict) -> dict:
-    """The Logs API's older shape of the same record (``platform.runtimeDone`` is Telemetry-only)."""
-    return dict(telemetry_record)
+def logs_api_records(telemetry_record: dict) -> list[dict]:
+    """The older Logs API's shapes of a Telemetry record (init records have none; runtimeDone adds platform.end)."""
+    kind, body, at = telemetry_record["type"], telemetry_record["record"], telemetry_record["time"]
+    if kind in ("platform.initStart", "platform.initRuntimeDone"):
+        return []
+    if kind == "platform.start":
+        return [{"time": at, "type": kind, "record": {"requestId": body["requestId"]}}]
+    if kind == "platform.runtimeDone":
+        return [
+            {"time": at, "type": kind, "record": {"requestId": body["requestId"], "status": body["status"]}},
+            {"time": at, "type": "platform.end", "record": {"requestId": body["requestId"]}},
+        ]
+    if kind == "platform.report":
+        return [{"time": at, "type": kind, "record": {"requestId": body["requestId"], "metrics": body["metrics"]}}]
+    return [telemetry_record]

@@ -57,7 +57,7 @@ import http.server, threading
 class Listener(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         batch = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        with open("/tmp/ext/telemetry.jsonl", "a") as f:
+        with open("/tmp/ext/" + ("logs" if self.path == "/logs" else "telemetry") + ".jsonl", "a") as f:
             for record in batch:
                 f.write(json.dumps(record) + "\n")
         self.send_response(200)
@@ -71,7 +71,7 @@ sub = {"schemaVersion": "2022-12-13", "types": ["platform", "function"],
        "destination": {"protocol": "HTTP", "URI": "http://sandbox.localdomain:4243/t"}}
 status, _, _ = call("PUT", "/2022-07-01/telemetry", sub, {"Lambda-Extension-Identifier": ident})
 out.write(json.dumps({"telemetry": status}) + "\n")
-sub["types"] = ["platform", "function"]
+sub["destination"]["URI"] = "http://sandbox.localdomain:4243/logs"
 status, _, _ = call("PUT", "/2020-08-15/logs", sub, {"Lambda-Extension-Identifier": ident})
 out.write(json.dumps({"logs": status}) + "\n")
 status, _, body = call("GET", "/2020-01-01/extension/event/next", headers={"Lambda-Extension-Identifier": "nope"})
@@ -90,7 +90,7 @@ READER = (
     "def handler(event, context):\n"
     "    found = {}\n"
     "    print('function says hi')\n"
-    "    for name in ('shell', 'python', 'telemetry'):\n"
+    "    for name in ('shell', 'python', 'telemetry', 'logs'):\n"
     "        try:\n"
     "            found[name] = [json.loads(l) for l in open(f'/tmp/ext/{name}.jsonl') if l.strip()]\n"
     "        except FileNotFoundError:\n"
@@ -199,3 +199,22 @@ def test_telemetry_records_reach_the_extensions_listener(lambda_client, create_f
     assert any(r["type"] == "function" and r["record"] == "function says hi" for r in records)
     runtime_done = next(r for r in records if r["type"] == "platform.runtimeDone")
     assert set(runtime_done["record"]["metrics"]) == {"durationMs", "producedBytes"}
+
+
+def test_logs_api_subscribers_get_the_older_record_shapes(lambda_client, create_function, extensions_layer):
+    name = create_function({"app.py": READER}, Layers=[extensions_layer])
+    first = _invoke(lambda_client, name)
+    deadline = time.monotonic() + 20
+    while True:
+        records = _invoke(lambda_client, name)["found"]["logs"] or []
+        mine = [
+            r for r in records if isinstance(r["record"], dict) and r["record"].get("requestId") == first["request_id"]
+        ]
+        if any(r["type"] == "platform.report" for r in mine):
+            break
+        assert time.monotonic() < deadline, records
+    kinds = [r["type"] for r in mine]
+    assert kinds == ["platform.start", "platform.runtimeDone", "platform.end", "platform.report"]
+    assert mine[0]["record"] == {"requestId": first["request_id"]}
+    assert "initRuntimeDone" not in " ".join(r["type"] for r in records)
+    assert any(r["type"] == "function" and r["record"] == "function says hi" for r in records)
