@@ -22,6 +22,7 @@ import secrets
 import socket
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,6 +111,7 @@ class Environment:
         self.peak_fd: int | None = None
         self.extension_paths: list[str] = []  # executables in /opt/extensions, found at specialize
         self.extensions: ExtensionsLink | None = None  # only when a layer brings extensions
+        self.pending_report: tuple | None = None  # (Report, when the runtime answered) until extensions finish
         self.extensions_api = None  # what RuntimeApi serves for the Extensions/Telemetry/Logs paths
         self.debug: DebugLaunch | None = None  # started under a debugger (host.debugging): no stem, no deadlines
 
@@ -496,7 +498,12 @@ class Environment:
                 status=status,
                 error_type=(report_type or error_type) if status == "error" else None,
             )
-            closing = reports.end_line(invocation.request_id) + reports.report_line(report)
+            if self.extensions is not None and not self.extensions.registry.all_waiting():
+                # REPORT waits for the extensions: their post-runtime time is billed (Duration stays the function's).
+                closing = reports.end_line(invocation.request_id)
+                self.pending_report = (report, time.perf_counter())
+            else:
+                closing = reports.end_line(invocation.request_id) + reports.report_line(report)
             if not invocation.log.endswith(b"\n"):
                 invocation.append_log(b"\n")  # output without a final newline still ends its own line
             invocation.append_log(closing.encode())
@@ -517,6 +524,15 @@ class Environment:
                 provisioned=self.provisioned,
             )
         )
+
+    def _write_pending_report(self) -> None:
+        """The REPORT held back while extensions finished, with their time in Billed Duration."""
+        if self.pending_report is None:
+            return
+        report, answered_at = self.pending_report
+        self.pending_report = None
+        extensions_ms = (time.perf_counter() - answered_at) * 1000
+        self.scheduler.log_sink.platform(self, reports.report_line(replace(report, extensions_ms=extensions_ms)))
 
     def _emit_done(self, request_id, payload, function_error, status, duration_ms, init_ms) -> None:
         """platform.runtimeDone and platform.report for subscribed extensions."""
@@ -717,9 +733,11 @@ class Environment:
         if same_invoke and self.state is S.INVOKING and self.current is None:
             log.warning("environment %s: an extension did not finish the invoke by its deadline", self.id)
             link.on_all_waiting = None
+            self._write_pending_report()
             self._reset()
 
     def _after_extensions(self) -> None:
+        self._write_pending_report()
         if self.state is S.INVOKING and self.current is None:
             self.lifecycle.move(S.IDLE)
             self.scheduler.on_idle(self)

@@ -2,6 +2,7 @@
 """External extensions from a layer's extensions/ folder, in real containers."""
 
 import json
+import re
 import time
 
 import boto3
@@ -218,3 +219,46 @@ def test_logs_api_subscribers_get_the_older_record_shapes(lambda_client, create_
     assert mine[0]["record"] == {"requestId": first["request_id"]}
     assert "initRuntimeDone" not in " ".join(r["type"] for r in records)
     assert any(r["type"] == "function" and r["record"] == "function says hi" for r in records)
+
+
+SLOW_EXTENSION = r"""#!/usr/bin/python3
+import os, time, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2020-01-01/extension/"
+r = urllib.request.Request(api + "register", data=b'{"events":["INVOKE"]}', method="POST",
+                           headers={"Lambda-Extension-Name": "slow-ext"})
+ident = urllib.request.urlopen(r).headers["Lambda-Extension-Identifier"]
+first = True
+while True:
+    urllib.request.urlopen(urllib.request.Request(api + "event/next", headers={"Lambda-Extension-Identifier": ident})).read()
+    time.sleep(0.3)  # work after each INVOKE, e.g. flushing metrics
+"""
+
+
+def test_post_runtime_extension_time_is_billed_but_not_in_duration(lambda_client, lambda_host, create_function):
+    layer = _layer(lambda_client, "slow-extension", {"extensions/slow-ext": SLOW_EXTENSION})
+    name = create_function({"app.py": "def handler(e, c):\n    return c.aws_request_id\n"}, Layers=[layer])
+    logs = boto3.client(
+        "logs", endpoint_url=lambda_host.endpoint, region_name=lambda_host.config.region,
+        aws_access_key_id="x", aws_secret_access_key="x", config=Config(retries={"total_max_attempts": 1}),
+    )  # fmt: skip
+
+    def report(request_id: str) -> str:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                pattern = f'"REPORT RequestId: {request_id}"'
+                events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}", filterPattern=pattern)["events"]
+            except logs.exceptions.ResourceNotFoundException:
+                events = []
+            if events:
+                return events[0]["message"]
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+
+    report(_invoke(lambda_client, name))  # REPORT comes once the extension is back: the environment is free
+    line = report(_invoke(lambda_client, name))  # warm: no Init Duration in the bill
+    assert "Init Duration" not in line, line
+    duration = float(re.search(r"\tDuration: ([\d.]+) ms", line).group(1))
+    billed = int(re.search(r"Billed Duration: (\d+) ms", line).group(1))
+    assert duration < 250, line
+    assert billed >= 300, line
