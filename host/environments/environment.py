@@ -371,8 +371,11 @@ class Environment:
             log.warning("environment %s: agent connection lost; removing the environment", self.id)
             self.destroy()
 
-    def _reset(self) -> None:
-        """Kill the runtime's processes (the container and /tmp stay) and start a new runtime."""
+    def _reset(self, reason: str = "failure") -> None:
+        """Kill the runtime's processes (the container and /tmp stay) and start a new runtime.
+
+        Extensions first get SHUTDOWN with ``reason`` (``timeout`` or ``failure``) and up to 2 s.
+        """
         if not self.lifecycle.can(S.RESETTING):
             return
         self.lifecycle.move(S.RESETTING)
@@ -380,8 +383,17 @@ class Environment:
         if self.waiter is not None:
             self.waiter.close()
             self.waiter = None
+        if self.extensions is not None:
+            self.scheduler.spawn(self._shut_extensions_then_kill(self.extensions, reason))
+            return
         self._drop_runtime_connections()
         self.control.write(encode("kill"))
+
+    async def _shut_extensions_then_kill(self, link: ExtensionsLink, reason: str) -> None:
+        await link.shutdown(reason)
+        if self.state is S.RESETTING and self.control is not None:
+            self._drop_runtime_connections()
+            self.control.write(encode("kill"))
 
     def _drop_runtime_connections(self) -> None:
         """Requests the old runtime still had in flight must not reach the new one."""
@@ -468,7 +480,7 @@ class Environment:
         invocation.timer = None
         body = platform_errors.timeout_error(invocation.request_id, self.function.timeout)
         self._finish(body, UNHANDLED, "Sandbox.Timedout", status="timeout")
-        self._reset()
+        self._reset("timeout")
 
     def _finish(
         self,

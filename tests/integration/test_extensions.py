@@ -262,3 +262,24 @@ def test_post_runtime_extension_time_is_billed_but_not_in_duration(lambda_client
     billed = int(re.search(r"Billed Duration: (\d+) ms", line).group(1))
     assert duration < 250, line
     assert billed >= 300, line
+
+
+def test_a_timeout_sends_shutdown_with_reason_timeout(lambda_client, lambda_host, create_function, extensions_layer):
+    code = {"app.py": READER + "\ndef slow(event, context):\n    import time\n    time.sleep(5)\n"}
+    name = create_function(code, handler="app.slow", Layers=[extensions_layer], Timeout=1)
+    response = lambda_client.invoke(FunctionName=name, Payload=b"{}")
+    assert json.loads(response["Payload"].read())["errorType"] == "Sandbox.Timedout"
+    logs = boto3.client(
+        "logs", endpoint_url=lambda_host.endpoint, region_name=lambda_host.config.region,
+        aws_access_key_id="x", aws_secret_access_key="x", config=Config(retries={"total_max_attempts": 1}),
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            found = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}", filterPattern='"got SHUTDOWN"')["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            found = []
+        if any("py-ext got SHUTDOWN timeout" in e["message"] for e in found):
+            break
+        assert time.monotonic() < deadline, found
+        time.sleep(0.1)
