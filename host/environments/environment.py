@@ -338,7 +338,8 @@ class Environment:
             if self.state is S.RESETTING:
                 self.lifecycle.move(S.INITIALIZING)
                 self._spawn()
-        elif verb == "extension-failed" and self.extensions is not None:
+        elif verb in ("extension-failed", "error") and self.extensions is not None:
+            # "error": an agent older than extensions refused the verb; the runtime must not wait for them
             log.warning("environment %s: an extension did not start: %s", self.id, frame[1])
             self.extensions.extension_failed()
         elif verb == "ready":
