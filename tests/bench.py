@@ -16,6 +16,7 @@ Prints one table for a no-op Python function:
   Kinesis throughput, the host's CPU per batch.
 - CloudWatch metrics (``tests/bench_metrics.py``): warm p50 with metrics recorded and without.
 - CloudWatch Logs (``tests/bench_logs.py``): warm p50 with the logs store off and on.
+- extensions (``tests/bench_extensions.py``): warm p50 without and with one INVOKE extension.
 - container image functions (``tests/bench_images.py``): cold start without and with the
   image's spare, warm p50.
 
@@ -271,6 +272,9 @@ def main() -> None:
     from tests.bench_logs import rows as logs_rows
 
     rows.extend(logs_rows())  # warm p50 with CloudWatch Logs off and on
+    from tests.bench_extensions import rows as extensions_rows
+
+    rows.extend(extensions_rows())  # warm p50 without and with an external extension
 
     from tests.bench_bursts import rows as burst_rows
 

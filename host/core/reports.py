@@ -29,6 +29,7 @@ class Report:
     init_duration_ms: float | None = None
     status: str | None = None  # "timeout" or "error"
     error_type: str | None = None
+    extensions_ms: float = 0.0  # extensions' work after the runtime answered: billed, not in Duration
 
 
 def init_start_line(runtime_version: str, runtime_version_arn: str) -> str:
@@ -56,7 +57,7 @@ def report_line(report: Report) -> str:
     fields = [
         f"REPORT RequestId: {report.request_id}",
         f"Duration: {report.duration_ms:.2f} ms",
-        f"Billed Duration: {billed_duration_ms(report.duration_ms, report.init_duration_ms)} ms",
+        f"Billed Duration: {billed_duration_ms(report.duration_ms + report.extensions_ms, report.init_duration_ms)} ms",
         f"Memory Size: {report.memory_size} MB",
     ]
     if report.max_memory_used_mb is not None:

@@ -137,6 +137,10 @@ class DockerBackend:
             security_opt=["no-new-privileges"],
             pids_limit=PIDS_LIMIT,
             network_mode="bridge",
+            # Docker writes "<ip> sandbox.localdomain sandbox" into /etc/hosts: the name extensions give
+            # their Telemetry/Logs listener resolves to the container's own address, as on Lambda.
+            hostname="sandbox",
+            domainname="localdomain",
             stop_signal="SIGKILL",
             extra_hosts={HOST_ALIAS: "host-gateway"} if spec.agent_address.startswith(HOST_ALIAS) else None,
             log_config={"type": "none"},

@@ -16,11 +16,13 @@ import binascii
 import contextlib
 import json
 import logging
+import math
 import os
 import secrets
 import socket
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,11 +36,14 @@ from host.core.variables import Platform, log_stream_name
 from host.debugging.launch import DebuggingUnavailable
 from host.environments.agent_protocol import encode, read_frame, spawn_frame
 from host.environments.backend import ContainerHandle, ContainerSpec, Mount
+from host.environments.extensions_link import ExtensionsLink, find_extensions
 from host.environments.invocation import Invocation
 from host.environments.runtime_log import RuntimeLog
 from host.environments.scratch import make_scratch
 from host.environments.slots import link_tree, make_slots, remove_slots
 from host.environments.spawning import NoEntrypoint, launch, runtime_variables
+from host.extensions import telemetry
+from host.extensions.registry import Registry
 from host.http.server import BodyStream, serve
 from host.runtime_api.server import NextWaiter, Outcome, RuntimeApi, streams_body
 
@@ -104,6 +109,10 @@ class Environment:
         self.log_stream = ""
         self.partial_line = b""
         self.peak_fd: int | None = None
+        self.extension_paths: list[str] = []  # executables in /opt/extensions, found at specialize
+        self.extensions: ExtensionsLink | None = None  # only when a layer brings extensions
+        self.pending_report: tuple | None = None  # (Report, when the runtime answered) until extensions finish
+        self.extensions_api = None  # what RuntimeApi serves for the Extensions/Telemetry/Logs paths
         self.debug: DebugLaunch | None = None  # started under a debugger (host.debugging): no stem, no deadlines
 
     @property
@@ -231,6 +240,7 @@ class Environment:
         link_tree(self.function.code.path, self.slot / "task")
         if self.opt_dir:
             link_tree(self.opt_dir, self.slot / "opt")
+        self.extension_paths = find_extensions(self.opt_dir)
 
     def attach_control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.control = writer
@@ -260,13 +270,37 @@ class Environment:
             return
         initialization = "provisioned-concurrency" if self.provisioned else "on-demand"
         env = runtime_variables(self.function, self.runtime, self.log_stream, self._platform(), initialization)
-        self.control.write(spawn_frame(cwd, argv, env))
+        if self.extension_paths:  # each init starts them afresh (a reset killed the last ones)
+            self._start_extensions(env, spawn_frame(cwd, argv, env))
+        else:
+            self.control.write(spawn_frame(cwd, argv, env))
         limit = self.scheduler.settings.init_timeout + self.function.timeout
         if self.debug is None:  # a debugger may hold init as long as it likes
             self.init_timer = self.loop.call_later(limit, self._init_timed_out)
         if self.function.image is None:  # an image has no managed runtime version to name (no RuntimeVersionConfig)
             runtime_arn = runtime_version_arn(self.scheduler.settings.region, self.function.runtime)
             self.scheduler.log_sink.platform(self, reports.init_start_line(self.runtime.runtime_version, runtime_arn))
+
+    def _start_extensions(self, env: dict[str, str], runtime_frame: bytes) -> None:
+        """Start the external extensions; the runtime starts once they have all registered."""
+        function = self.function
+        registry = Registry(function.name, function.version, function.handler or "")
+        link = ExtensionsLink(self.loop, registry, self.extension_paths, self.container.address)
+        self.extensions, self.extensions_api = link, link.api
+
+        def runtime() -> None:
+            if self.extensions is link and self.state is S.INITIALIZING and self.control is not None:
+                self.control.write(runtime_frame)
+                link.emit(
+                    telemetry.init_start(time.time(), function.name, function.version, self.runtime.runtime_version)
+                )
+
+        def init_error(error_type: str, body: bytes) -> None:
+            if self.extensions is link and self.state is S.INITIALIZING:
+                self._init_failed(InitFailure("error", body or b"{}", error_type))
+
+        link.on_init_error = init_error
+        link.start(self.control.write, env, runtime)
 
     def _platform(self) -> Platform:
         settings = self.scheduler.settings
@@ -304,6 +338,10 @@ class Environment:
             if self.state is S.RESETTING:
                 self.lifecycle.move(S.INITIALIZING)
                 self._spawn()
+        elif verb in ("extension-failed", "error") and self.extensions is not None:
+            # "error": an agent older than extensions refused the verb; the runtime must not wait for them
+            log.warning("environment %s: an extension did not start: %s", self.id, frame[1])
+            self.extensions.extension_failed()
         elif verb == "ready":
             self.oom_kills = int(frame[1])
 
@@ -334,8 +372,11 @@ class Environment:
             log.warning("environment %s: agent connection lost; removing the environment", self.id)
             self.destroy()
 
-    def _reset(self) -> None:
-        """Kill the runtime's processes (the container and /tmp stay) and start a new runtime."""
+    def _reset(self, reason: str = "failure") -> None:
+        """Kill the runtime's processes (the container and /tmp stay) and start a new runtime.
+
+        Extensions first get SHUTDOWN with ``reason`` (``timeout`` or ``failure``) and up to 2 s.
+        """
         if not self.lifecycle.can(S.RESETTING):
             return
         self.lifecycle.move(S.RESETTING)
@@ -343,8 +384,17 @@ class Environment:
         if self.waiter is not None:
             self.waiter.close()
             self.waiter = None
+        if self.extensions is not None:
+            self.scheduler.spawn(self._shut_extensions_then_kill(self.extensions, reason))
+            return
         self._drop_runtime_connections()
         self.control.write(encode("kill"))
+
+    async def _shut_extensions_then_kill(self, link: ExtensionsLink, reason: str) -> None:
+        await link.shutdown(reason)
+        if self.state is S.RESETTING and self.control is not None:
+            self._drop_runtime_connections()
+            self.control.write(encode("kill"))
 
     def _drop_runtime_connections(self) -> None:
         """Requests the old runtime still had in flight must not reach the new one."""
@@ -415,6 +465,12 @@ class Environment:
             if self.debug is None:  # paused in a debugger, an invocation has no deadline
                 invocation.timer = self.loop.call_later(timeout, self._timed_out, invocation)
             self.deadline_ms = int(time.time() * 1000) + timeout * 1000
+            if self.extensions is not None:
+                self.extensions.emit(telemetry.start(time.time(), invocation.request_id, self.function.version))
+                request = invocation.request
+                self.extensions.registry.invoke(
+                    request.request_id, request.invoked_arn, self.deadline_ms, request.trace_id
+                )
         if not waiter.deliver(invocation.request, self.deadline_ms):
             # The runtime's connection is gone; the agent will tell us how it ended.
             invocation.delivered = True
@@ -425,7 +481,7 @@ class Environment:
         invocation.timer = None
         body = platform_errors.timeout_error(invocation.request_id, self.function.timeout)
         self._finish(body, UNHANDLED, "Sandbox.Timedout", status="timeout")
-        self._reset()
+        self._reset("timeout")
 
     def _finish(
         self,
@@ -455,13 +511,20 @@ class Environment:
                 status=status,
                 error_type=(report_type or error_type) if status == "error" else None,
             )
-            closing = reports.end_line(invocation.request_id) + reports.report_line(report)
+            if self.extensions is not None and not self.extensions.registry.all_waiting():
+                # REPORT waits for the extensions: their post-runtime time is billed (Duration stays the function's).
+                closing = reports.end_line(invocation.request_id)
+                self.pending_report = (report, time.perf_counter())
+            else:
+                closing = reports.end_line(invocation.request_id) + reports.report_line(report)
             if not invocation.log.endswith(b"\n"):
                 invocation.append_log(b"\n")  # output without a final newline still ends its own line
             invocation.append_log(closing.encode())
             self.scheduler.log_sink.platform(self, closing)
         self.current = None
         self.last_used = time.monotonic()
+        if self.extensions is not None:
+            self._emit_done(invocation.request_id, payload, function_error, status, duration_ms, init_ms)
         invocation.resolve(
             InvokeResult(
                 payload=payload,
@@ -474,6 +537,30 @@ class Environment:
                 provisioned=self.provisioned,
             )
         )
+
+    def _write_pending_report(self) -> None:
+        """The REPORT held back while extensions finished, with their time in Billed Duration."""
+        if self.pending_report is None:
+            return
+        report, answered_at = self.pending_report
+        self.pending_report = None
+        extensions_ms = (time.perf_counter() - answered_at) * 1000
+        self.scheduler.log_sink.platform(self, reports.report_line(replace(report, extensions_ms=extensions_ms)))
+
+    def _emit_done(self, request_id, payload, function_error, status, duration_ms, init_ms) -> None:
+        """platform.runtimeDone and platform.report for subscribed extensions."""
+        now, duration = time.time(), duration_ms or 0.0
+        outcome = status or ("error" if function_error else "success")
+        self.extensions.emit(telemetry.runtime_done(now, request_id, outcome, duration, len(payload)))
+        metrics = {
+            "durationMs": round(duration, 3),
+            "billedDurationMs": max(1, math.ceil(duration)),
+            "memorySizeMB": self.function.memory_size,
+            "maxMemoryUsedMB": self._max_memory_mb() or 0,
+        }
+        if init_ms is not None:
+            metrics["initDurationMs"] = round(init_ms, 3)
+        self.extensions.emit(telemetry.report(now, request_id, outcome, metrics))
 
     def peak_memory_mb(self) -> int | None:
         """The container's peak memory use so far (cgroup memory.peak), when the backend can tell."""
@@ -491,7 +578,16 @@ class Environment:
 
     def next_requested(self, waiter: NextWaiter) -> Outcome | None:
         state = self.state
+        if state is S.INITIALIZING and self.extensions is not None and not self.extensions.registry.all_waiting():
+            self.waiter = waiter  # init ends when every extension is in event/next too
+            self.extensions.when_all_waiting(lambda: self._extensions_ready())
+            return None
+        if state is S.INVOKING and self.current is None and self.extensions is not None:
+            self.waiter = waiter  # the extensions are still finishing the last invoke
+            return None
         if state is S.INITIALIZING:
+            if self.extensions is not None:
+                self.extensions.emit(telemetry.init_runtime_done(time.time(), "success"))
             self._cancel_init_timer()
             # A provisioned environment's init is not part of any invocation (no Init Duration).
             self.init_duration_ms = None if self.provisioned else (time.perf_counter() - self.init_started) * 1000
@@ -628,9 +724,36 @@ class Environment:
         self._init_failed(InitFailure("error", body, error_type or error_type_of(body) or "Runtime.Unknown"))
         return Outcome.accepted()
 
+    def _extensions_ready(self) -> None:
+        waiter, self.waiter = self.waiter, None
+        if self.state is S.INITIALIZING and waiter is not None:
+            self.next_requested(waiter)
+
     def _after_reply(self) -> None:
+        if self.extensions is not None and not self.extensions.registry.all_waiting():
+            self.extensions.when_all_waiting(self._after_extensions)  # Invoking until they are back in next
+            # An extension that never comes back (crashed, hung) may hold the environment only until the
+            # invocation's deadline; then the environment is reset, extensions and all.
+            link, count = self.extensions, self.invocations
+            left = max(0.0, self.deadline_ms / 1000 - time.time())
+            self.loop.call_later(left, lambda: self._extensions_overdue(link, count))
+            return
         self.lifecycle.move(S.IDLE)
         self.scheduler.on_idle(self)
+
+    def _extensions_overdue(self, link: ExtensionsLink, count: int) -> None:
+        same_invoke = self.extensions is link and self.invocations == count
+        if same_invoke and self.state is S.INVOKING and self.current is None:
+            log.warning("environment %s: an extension did not finish the invoke by its deadline", self.id)
+            link.on_all_waiting = None
+            self._write_pending_report()
+            self._reset()
+
+    def _after_extensions(self) -> None:
+        self._write_pending_report()
+        if self.state is S.INVOKING and self.current is None:
+            self.lifecycle.move(S.IDLE)
+            self.scheduler.on_idle(self)
 
     # -- logs -------------------------------------------------------------------------------
 
@@ -642,6 +765,10 @@ class Environment:
         if self.current is not None and self.current.logged:
             self.current.append_log(data)
         self.scheduler.log_sink.write(self, data)
+        if self.extensions is not None and self.extensions.buffers:
+            now = time.time()
+            for line in data.decode("utf-8", "replace").splitlines():
+                self.extensions.emit(telemetry.log_line(now, "function", line))
 
     # -- the end ----------------------------------------------------------------------------
 
@@ -671,14 +798,9 @@ class Environment:
         if self.waiter is not None:
             self.waiter.close()
             self.waiter = None
-        self._drop_runtime_connections()
         self.scheduler.agents.forget(self.token)
-        if self.server is not None:
-            self.server.close()
-        if self.log is not None:
-            self.log.close()
-        if self.control is not None:
-            self.control.close()
+        if self.extensions is None:  # with extensions, the channels stay open for the SHUTDOWN phase
+            self._close_channels()
         if self.peak_fd is not None:
             os.close(self.peak_fd)
             self.peak_fd = None
@@ -690,8 +812,22 @@ class Environment:
         self.removed = self.scheduler.spawn(self._remove())
         return self.removed
 
+    def _close_channels(self) -> None:
+        self._drop_runtime_connections()
+        if self.server is not None:
+            self.server.close()
+        if self.log is not None:
+            self.log.close()
+        if self.control is not None:
+            self.control.close()
+
     async def _remove(self) -> None:
         executor = self.scheduler.executor
+        if self.extensions is not None:
+            try:
+                await self.extensions.shutdown("spindown")  # up to 2 s, then the container goes
+            finally:
+                self._close_channels()
         try:
             if self.container is not None:
                 await self.loop.run_in_executor(executor, self.scheduler.backend.destroy, self.container)

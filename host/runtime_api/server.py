@@ -196,6 +196,9 @@ class RuntimeApi:
             outcome = self.runtime.init_error_posted(
                 request.body, request.headers.get("lambda-runtime-function-error-type")
             )
+        elif (extensions := getattr(self.runtime, "extensions_api", None)) is not None and extensions.handles(path):
+            extensions.handle(exchange)  # Extensions, Telemetry and Logs APIs (host.extensions.api)
+            return
         else:
             outcome = Outcome.not_found()
         if outcome is not None:

@@ -12,6 +12,8 @@ restart a runtime, learn how it died, or reset it after a timeout:
    reaches the host without passing through here.
 3. ``kill`` kills every other process in the container (``kill(-1)`` from PID 1),
    reaps them and answers ``killed``; ``/tmp`` and the container survive.
+   ``extension`` starts an external extension the same way (answers ``extension-spawned <pid>``
+   or ``extension-failed <reason>``); it is not the runtime, so its exit is not reported.
 4. When the runtime exits it reports ``exited <pid> <wait status> <oom kills>``.
 5. ``peak`` answers with the container's peak memory use in bytes (a fallback for
    hosts that cannot read the container's cgroup themselves).
@@ -121,11 +123,11 @@ class Agent:
     def send(self, *fields):
         self.control.sendall(encode(*fields))
 
-    def spawn(self, fields):
+    def spawn(self, fields, extension=False):
         cwd, argc = fields[0], int(fields[1])
         argv = fields[2 : 2 + argc]
         env = dict(item.split("=", 1) for item in fields[2 + argc :])
-        if self.runtime_pid:
+        if self.runtime_pid and not extension:
             self.kill_all()
         status_r, status_w = os.pipe2(os.O_CLOEXEC)
         pid = os.fork()
@@ -142,7 +144,10 @@ class Agent:
         os.close(status_r)
         if failure:
             os.waitpid(pid, 0)
-            self.send("spawn-failed", failure.decode("utf-8", "replace"))
+            self.send("extension-failed" if extension else "spawn-failed", failure.decode("utf-8", "replace"))
+            return
+        if extension:  # an external extension from /opt/extensions: started before the runtime, not tracked
+            self.send("extension-spawned", pid)
             return
         self.runtime_pid = pid
         self.send("spawned", pid)
@@ -214,6 +219,11 @@ class Agent:
                 self.spawn(args)
             except (ValueError, IndexError) as exc:  # a malformed frame must not end PID 1
                 self.send("spawn-failed", f"lambda-host: bad spawn request: {exc}")
+        elif verb == "extension":
+            try:
+                self.spawn(args, extension=True)
+            except (ValueError, IndexError) as exc:
+                self.send("extension-failed", f"lambda-host: bad extension request: {exc}")
         elif verb == "kill":
             self.kill_all()
             self.send("killed")
