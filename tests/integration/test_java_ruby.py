@@ -1,9 +1,20 @@
 """The Ruby (and Java) runtimes in real containers: events, context, logs, errors, timeouts."""
 
 import base64
+import io
 import json
+import tarfile
+import zipfile
+from pathlib import Path
 
+import docker
 import pytest
+
+from host.images.builder import ImageBuilder
+from host.images.definitions import load_definitions
+from host.testing.plugin import TEST_LABEL
+
+JAVA_SAMPLE = Path(__file__).resolve().parents[2] / "sample_functions" / "java_hello" / "src"
 
 
 def call(client, name, event=None, **kwargs):
@@ -111,3 +122,116 @@ def test_ruby3_2_runs_on_the_ruby3_3_image(lambda_client, create_function):
     name = create_function(RUBY, runtime="ruby3.2", handler="app.handler")
     _, body, _ = call(lambda_client, name, {})
     assert body["ruby"].startswith("3.3.") and body["env"] == "AWS_Lambda_ruby3.2"
+
+
+# -- Java ------------------------------------------------------------------------------------
+
+
+def compile_java(runtime: str, source: Path, run_id: str) -> bytes:
+    """A deployment zip (classes at its root) of the ``.java`` files under ``source``, compiled with
+    javac inside ``runtime``'s image against its com.amazonaws.services.lambda.runtime classes."""
+    client = docker.from_env()
+    tag = ImageBuilder(client, say=lambda _: None).ensure(load_definitions()[runtime])
+    sources = sorted(source.rglob("*.java"))
+    script = "mkdir -p /build/out && cd /build/src && javac -nowarn -cp '/var/runtime/lib/*' -d /build/out " + " ".join(
+        str(path.relative_to(source)) for path in sources
+    )
+    container = client.containers.create(tag, entrypoint=["/bin/sh", "-ec"], command=[script], labels={TEST_LABEL: run_id})
+    try:
+        archive = io.BytesIO()
+        with tarfile.open(fileobj=archive, mode="w") as tar:
+            tar.add(str(source), arcname="build/src")
+        container.put_archive("/", archive.getvalue())
+        container.start()
+        status = container.wait(timeout=120)["StatusCode"]
+        assert status == 0, container.logs().decode()
+        stream, _ = container.get_archive("/build/out")
+        packed = io.BytesIO(b"".join(stream))
+    finally:
+        container.remove(force=True)
+    package = io.BytesIO()
+    with tarfile.open(fileobj=packed) as tar, zipfile.ZipFile(package, "w") as zipped:
+        for member in tar.getmembers():
+            if member.isfile():
+                zipped.writestr(member.name.removeprefix("out/"), tar.extractfile(member).read())
+    return package.getvalue()
+
+
+@pytest.fixture(scope="module", params=["java21", "java17"])
+def java_package(request, lambda_host_run_id):
+    return request.param, compile_java(request.param, JAVA_SAMPLE, lambda_host_run_id)
+
+
+@pytest.fixture
+def java_function(create_function, java_package):
+    runtime, package = java_package
+
+    def create(handler, **params):
+        params.setdefault("MemorySize", 512)
+        return create_function(package, runtime=runtime, handler=handler, **params)
+
+    return create
+
+
+def test_a_java_request_handler_reads_a_pojo_event(lambda_client, java_function):
+    name = java_function("example.Hello")
+    order = {"customer": "ada", "lines": [{"item": "tea", "qty": 2, "price": 1.5}], "ignored": True}
+    response, body, logs = call(lambda_client, name, order)
+    assert "FunctionError" not in response, body
+    assert body == {"customer": "ada", "total": 3.0, "requestId": response["ResponseMetadata"]["RequestId"]}
+    assert "order from ada" in logs
+    assert "INIT_START Runtime Version: java:" in logs or "START RequestId:" in logs
+
+
+def test_a_java_method_handler_gets_a_map_event_and_the_context(lambda_client, java_function, java_package):
+    runtime = java_package[0]
+    name = java_function("example.Hello::describe", Timeout=9)
+    response, body, logs = call(lambda_client, name, {"k": [1, "v"]})
+    assert "FunctionError" not in response, body
+    assert body["event"] == {"k": [1, "v"]}
+    assert body["functionName"] == name and body["functionVersion"] == "$LATEST" and body["memory"] == 512
+    assert body["arn"].endswith(f":function:{name}")
+    assert body["requestId"] == response["ResponseMetadata"]["RequestId"]
+    assert 0 < body["remaining"] <= 9000
+    assert body["logGroup"] == f"/aws/lambda/{name}"
+    assert body["java"] == runtime.removeprefix("java") and body["env"] == f"AWS_Lambda_{runtime}"
+    assert "describing [k]" in logs and "REPORT RequestId:" in logs
+
+
+def test_a_static_java_method_takes_a_string_event(lambda_client, java_function):
+    name = java_function("example.Hello::shout")
+    assert call(lambda_client, name, "quiet")[1] == "QUIET"
+
+
+def test_a_java_stream_handler_gets_the_raw_bytes(lambda_client, java_function):
+    name = java_function("example.Hello$Reverse")
+    _, body, logs = call(lambda_client, name, "abc")
+    assert body == "cba"
+    assert "reversing 5 bytes" in logs
+
+
+def test_a_java_exception_has_aws_shape(lambda_client, java_function):
+    name = java_function("example.Hello::fail")
+    response, body, logs = call(lambda_client, name, {"item": "tea"})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "java.lang.IllegalStateException"
+    assert body["errorMessage"] == "no tea left"
+    assert body["stackTrace"][0].startswith("example.Hello.fail(Hello.java:")
+    assert all(not line.startswith("lambdahost.") for line in body["stackTrace"])
+    assert body["cause"]["errorType"] == "java.lang.ArithmeticException"
+    assert body["cause"]["errorMessage"] == "stock below zero"
+    assert "java.lang.IllegalStateException: no tea left" in logs
+
+
+def test_a_missing_java_class_is_an_init_error(lambda_client, java_function):
+    name = java_function("example.Nowhere")
+    response, body, _ = call(lambda_client, name, {})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "java.lang.ClassNotFoundException"
+
+
+def test_a_java_function_that_overruns_times_out(lambda_client, java_function):
+    name = java_function("example.Hello::sleepy", Timeout=2)
+    response, body, _ = call(lambda_client, name, {})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Sandbox.Timedout"
