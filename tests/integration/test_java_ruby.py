@@ -136,7 +136,8 @@ def compile_java(runtime: str, source: Path, run_id: str) -> bytes:
     script = "mkdir -p /build/out && cd /build/src && javac -nowarn -cp '/var/runtime/lib/*' -d /build/out " + " ".join(
         str(path.relative_to(source)) for path in sources
     )
-    container = client.containers.create(tag, entrypoint=["/bin/sh", "-ec"], command=[script], labels={TEST_LABEL: run_id})
+    labels = {TEST_LABEL: run_id}
+    container = client.containers.create(tag, entrypoint=["/bin/sh", "-ec"], command=[script], labels=labels)
     try:
         archive = io.BytesIO()
         with tarfile.open(fileobj=archive, mode="w") as tar:
