@@ -6,6 +6,7 @@ import json
 import pytest
 
 from .java_build import JAVA_SAMPLE, compile_java
+from .test_logs import logs_client, reported, wait_for
 
 
 def call(client, name, event=None, **kwargs):
@@ -141,7 +142,7 @@ def test_a_java_request_handler_reads_a_pojo_event(lambda_client, java_function)
     assert "FunctionError" not in response, body
     assert body == {"customer": "ada", "total": 3.0, "requestId": response["ResponseMetadata"]["RequestId"]}
     assert "order from ada" in logs
-    assert "INIT_START Runtime Version: java:" in logs or "START RequestId:" in logs
+    assert "START RequestId:" in logs and "REPORT RequestId:" in logs
 
 
 def test_a_java_method_handler_gets_a_map_event_and_the_context(lambda_client, java_function, java_package):
@@ -196,3 +197,26 @@ def test_a_java_function_that_overruns_times_out(lambda_client, java_function):
     response, body, _ = call(lambda_client, name, {})
     assert response["FunctionError"] == "Unhandled"
     assert body["errorType"] == "Sandbox.Timedout"
+
+
+def platform_lines(lambda_host, name: str, request_id: str) -> list[str]:
+    logs = logs_client(lambda_host)
+    return wait_for(lambda: reported(logs, f"/aws/lambda/{name}", request_id), what="the REPORT line")
+
+
+def test_a_ruby_function_logs_init_start_with_its_runtime_version(lambda_host, lambda_client, ruby_function):
+    name = ruby_function("app.handler")
+    response, _, _ = call(lambda_client, name, {})
+    messages = platform_lines(lambda_host, name, response["ResponseMetadata"]["RequestId"])
+    assert any(m.startswith("INIT_START Runtime Version: ruby:3.3.v1") for m in messages)
+    assert any(m.startswith("END RequestId:") for m in messages)
+
+
+def test_a_java_function_logs_init_start_with_its_runtime_version(
+    lambda_host, lambda_client, java_function, java_package
+):
+    name = java_function("example.Hello::shout")
+    response, _, _ = call(lambda_client, name, "x")
+    messages = platform_lines(lambda_host, name, response["ResponseMetadata"]["RequestId"])
+    version = java_package[0].removeprefix("java")
+    assert any(m.startswith(f"INIT_START Runtime Version: java:{version}.v1") for m in messages)
