@@ -1,7 +1,9 @@
 """The Ruby (and Java) runtimes in real containers: events, context, logs, errors, timeouts."""
 
 import base64
+import io
 import json
+import zipfile
 
 import pytest
 
@@ -220,3 +222,16 @@ def test_a_java_function_logs_init_start_with_its_runtime_version(
     messages = platform_lines(lambda_host, name, response["ResponseMetadata"]["RequestId"])
     version = java_package[0].removeprefix("java")
     assert any(m.startswith(f"INIT_START Runtime Version: java:{version}.v1") for m in messages)
+
+
+def test_java_classes_in_lib_jars_are_loaded(lambda_client, create_function, java_package):
+    runtime, package = java_package
+    jar = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as classes, zipfile.ZipFile(jar, "w") as packed:
+        for entry in classes.namelist():
+            packed.writestr(entry, classes.read(entry))
+    layout = io.BytesIO()
+    with zipfile.ZipFile(layout, "w") as zipped:
+        zipped.writestr("lib/hello.jar", jar.getvalue())
+    name = create_function(layout.getvalue(), runtime=runtime, handler="example.Hello::shout", MemorySize=512)
+    assert call(lambda_client, name, "from a jar")[1] == "FROM A JAR"
