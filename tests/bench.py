@@ -10,6 +10,7 @@ Prints one table for a no-op Python function:
   clients, which shows what the host itself can carry;
 - Event invocations accepted per second, and the time until 10,000 have run;
 - ten parallel 1-second invokes, end to end;
+- ruby3.3 and java21 (``tests/bench_runtimes.py``): first invoke with a stem ready, warm p50.
 - Step Functions (tests/bench_sfn.py): a 50-Pass Standard execution, the same as Express
   StartSyncExecution, inline Maps of 200 Pass items and of 1,000 function calls, transitions/s.
 - event source mappings (``tests/bench_esm.py``): SendMessage to function start, SQS and
@@ -42,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from host.host import Host, HostConfig
 from host.testing.plugin import DEFAULT_ROLE, client_for, make_zip
+from tests.bench_runtimes import runtime_rows
 from tests.bench_sfn import sfn_rows
 
 NOOP = {"app.py": "def handler(event, context):\n    return None\n"}
@@ -199,6 +201,7 @@ def main() -> None:
             rows.append(("invokes/s, 8 concurrent raw HTTP clients", f"{rate:.0f}"))
             noop_arn = client.get_function(FunctionName="noop")["Configuration"]["FunctionArn"]
             rows.extend(sfn_rows(host.endpoint, noop_arn))  # Step Functions over the same host
+            rows.extend(runtime_rows(client))  # ruby3.3 and java21 (tests/bench_runtimes.py)
 
             # The same function behind an alias sending 20% of invokes to a second version.
             client.publish_version(FunctionName="noop")

@@ -135,7 +135,9 @@ def _apt_install(packages: Iterable[str]) -> str:
 
 def _layer_script(definition: RuntimeDefinition) -> str:
     """What runs once in the build container: the runtime's packages, then its client's setup."""
-    steps = [_apt_install(packages)] if (packages := runtime_packages(definition)) else []
+    # The minimal root has no man pages; OpenJDK's maintainer scripts link into man1 all the same.
+    packages = runtime_packages(definition)
+    steps = ["mkdir -p /usr/share/man/man1", _apt_install(packages)] if packages else []
     steps += [
         "if [ -f /var/runtime/setup.sh ]; then sh /var/runtime/setup.sh && rm /var/runtime/setup.sh; fi",
         "mkdir -p /var/task /opt /var/runtime",

@@ -98,3 +98,9 @@ def test_the_order_workflow_greets_and_catches_the_declined_payment(samples):
     events = history(sfn, execution)
     assert details(events, "LambdaFunctionScheduled")[0]["resource"].endswith(":function:greeter:live")
     assert [d["error"] for d in details(events, "TaskFailed")] == ["PaymentDeclined"]
+
+
+def test_ruby_hello_runs_on_ruby_3_3_with_a_module_class_handler(samples):
+    response, body = call(samples, "ruby-hello", {"name": "gem"})
+    assert body["greeting"] == "Hello, gem!" and body["ruby"].startswith("3.3.")
+    assert body["request_id"] == response["ResponseMetadata"]["RequestId"]

@@ -51,11 +51,20 @@ def test_the_rest_is_built_one_at_a_time_in_the_background_and_an_image_asked_fo
     catalog = RuntimeCatalog(load_definitions(), builder)
     catalog.image("python3.11")  # needed now, built now
     background = catalog.build_rest_in_background()
-    assert catalog.building == {"nodejs18.x", "nodejs20.x", "python3.13"}  # provided.al2023 exists already
+    # provided.al2023 exists already
+    assert catalog.building == {"java17", "java21", "nodejs18.x", "nodejs20.x", "python3.13", "ruby3.3"}
     assert catalog.image("python3.13").startswith("lambda-host/python3.13")  # waits for, or makes, that one build
     background.result(timeout=10)
     assert catalog.building == set()
-    assert sorted(builder.built) == ["nodejs18.x", "nodejs20.x", "python3.11", "python3.13"]
+    assert sorted(builder.built) == [
+        "java17",
+        "java21",
+        "nodejs18.x",
+        "nodejs20.x",
+        "python3.11",
+        "python3.13",
+        "ruby3.3",
+    ]
     assert builder.built.count("python3.13") == 1
     catalog.close()
 

@@ -11,7 +11,16 @@ def definitions():
 
 
 def test_every_runtime_folder_is_a_definition(definitions):
-    assert sorted(definitions) == ["nodejs18.x", "nodejs20.x", "provided.al2023", "python3.11", "python3.13"]
+    assert sorted(definitions) == [
+        "java17",
+        "java21",
+        "nodejs18.x",
+        "nodejs20.x",
+        "provided.al2023",
+        "python3.11",
+        "python3.13",
+        "ruby3.3",
+    ]
 
 
 def test_folders_without_a_runtime_toml_are_not_runtimes(definitions):
@@ -23,13 +32,22 @@ def test_a_runtime_with_its_own_image_gets_it(definitions):
     assert definition_for(definitions, "python3.11").id == "python3.11"
 
 
-@pytest.mark.parametrize(("runtime", "image"), [("python3.12", "python3.13"), ("provided.al2", "provided.al2023")])
+@pytest.mark.parametrize(
+    ("runtime", "image"),
+    [
+        ("python3.12", "python3.13"),
+        ("provided.al2", "provided.al2023"),
+        ("ruby3.2", "ruby3.3"),
+        ("java25", "java21"),
+        ("java11", "java17"),
+    ],
+)
 def test_a_runtime_without_an_image_is_served_by_one_standing_in(definitions, runtime, image):
     assert definition_for(definitions, runtime).id == image
 
 
 def test_a_runtime_nothing_serves_has_no_definition(definitions):
-    assert definition_for(definitions, "java21") is None
+    assert definition_for(definitions, "dotnet8") is None
 
 
 def test_a_definition_knows_its_client_agent_and_settings(definitions):
