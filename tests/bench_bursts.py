@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import boto3
 from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -72,8 +73,7 @@ def _burst(endpoint: str, name: str, size: int) -> tuple[float, float]:
 
 
 def client_for_endpoint(endpoint: str, config: Config):
-    import boto3
-
+    """A Lambda client with a connection per burst member (boto3's default pool holds ten)."""
     return boto3.client(
         "lambda", endpoint_url=endpoint, region_name="us-east-1", config=config,
         aws_access_key_id="lambda-host", aws_secret_access_key="lambda-host",
