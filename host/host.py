@@ -490,6 +490,8 @@ class Host:
             self.delivery_executor.shutdown(wait=False, cancel_futures=True)
         if self.scheduler is not None:
             await self.scheduler.close()
+        if self.event_sources is not None:
+            await self.loop.run_in_executor(None, self.event_sources.finish)  # checkpoints of batches just ended
         if self.backend is not None:
             await self.loop.run_in_executor(None, self.backend.remove_labelled, {"lambda-host.instance": self.instance})
         if self.logs is not None:

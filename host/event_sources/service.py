@@ -225,6 +225,10 @@ class EventSourceService:
             for stop in self.running.values():
                 stop.set()
             self.running.clear()
+
+    def finish(self) -> None:
+        """Commit the last checkpoints: call after the invocations in flight at ``close`` have ended,
+        so a batch that finished during the host's drain is not delivered again at the next start."""
         self.writer.close()
 
     def _settle(self, uuid: str, start: bool) -> None:
