@@ -2,5 +2,6 @@
 
 ``endpoint.AwsEndpoint`` starts (or names) the endpoint and builds boto3 clients for it;
 ``wire`` is a lean JSON-protocol client for hot polling loops; ``forward`` relays requests
-that arrive on the Lambda port for other services. Nothing here knows about Lambda.
+that arrive on the Lambda port for other services; ``json_protocol`` reads the JSON-protocol
+requests of the services the host answers itself. Nothing here knows about Lambda.
 """

@@ -93,10 +93,13 @@ CREATE TABLE IF NOT EXISTS deliveries (
 
 
 class Database:
-    def __init__(self, path: Path) -> None:
+    """One SQLite file in WAL mode, a connection per thread; ``schema`` is created if missing
+    (the host's tables by default; the CloudWatch Logs store keeps its own file)."""
+
+    def __init__(self, path: Path, schema: str = SCHEMA) -> None:
         self.path = path
         self._local = threading.local()
-        self.connection().executescript(SCHEMA)
+        self.connection().executescript(schema)
 
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

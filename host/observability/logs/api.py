@@ -23,6 +23,7 @@ from typing import Any
 
 import botocore.session
 
+from host.aws.json_protocol import request_params
 from host.http.server import Exchange, Handler
 from host.observability.logs.core.errors import (
     InternalFailure,
@@ -124,7 +125,7 @@ class LogsEndpoint:
                 return
             if handler is None:
                 raise UnknownOperation(f"Unknown operation {operation}")
-            params = _parse(exchange.request.body)
+            params = request_params(exchange.request.body, SerializationError)
             check(operation, params)
         except LogsError as error:
             exchange.respond(*failure(error, request_id))
@@ -147,15 +148,3 @@ class LogsEndpoint:
             self.live_tail.start(exchange, future.result(), request_id)  # the answer streams from here
         else:
             exchange.respond(*answer(200, future.result(), request_id))
-
-
-def _parse(body: bytes) -> dict:
-    if not body or not body.strip():
-        return {}
-    try:
-        value = json.loads(body)
-    except ValueError:
-        raise SerializationError("Start of structure or map found where not expected.") from None
-    if not isinstance(value, dict):
-        raise SerializationError("Start of structure or map found where not expected.")
-    return value

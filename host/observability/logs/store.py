@@ -22,14 +22,13 @@ from __future__ import annotations
 import collections
 import json
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from host.observability.logs.core.paging import bound_target, event_size, retention_cutoff
+from host.store.db import Database
 
 log = logging.getLogger("lambda_host.logs")
 SCHEMA = """
@@ -81,37 +80,15 @@ class LogStore:
         self.path = path
         self.max_bytes = max_bytes
         self.interval = interval
-        self._local = threading.local()
+        self.db = Database(path, SCHEMA)
         self.pending: collections.deque = collections.deque()
         self.wake = threading.Event()
         self.write_lock = threading.Lock()
         self.closed = False
         self.last_retention = 0.0
-        conn = self.connection()
-        conn.executescript(SCHEMA)
-        self.total = conn.execute("SELECT COALESCE(SUM(size), 0) FROM log_events").fetchone()[0]
+        self.total = self.db.connection().execute("SELECT COALESCE(SUM(size), 0) FROM log_events").fetchone()[0]
         self.thread = threading.Thread(target=self._run, name="lambda-host-logs", daemon=True)
         self.thread.start()
-
-    def connection(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-        return conn
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self.connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -167,7 +144,7 @@ class LogStore:
                 rows.append((group, stream, timestamp, ingestion, message, size))
                 seen[1] = min(seen[1], timestamp)
                 seen[2] = max(seen[2], timestamp)
-        with self.transaction() as conn:
+        with self.db.transaction() as conn:
             for (group, stream), (ingestion, first, last) in streams.items():
                 conn.execute("INSERT OR IGNORE INTO log_groups (name, created) VALUES (?, ?)", (group, ingestion))
                 conn.execute(
@@ -184,11 +161,11 @@ class LogStore:
             conn.execute(INSERT_BATCH, (json.dumps(rows),))
 
     def _shrink(self) -> None:
-        row = self.connection().execute(DROP_THROUGH, (self.total - bound_target(self.max_bytes),)).fetchone()
+        row = self.db.connection().execute(DROP_THROUGH, (self.total - bound_target(self.max_bytes),)).fetchone()
         self._delete("id <= ?", (row[0] if row else 2**62,))
 
     def _delete(self, where: str, params: tuple) -> None:
-        with self.transaction() as conn:
+        with self.db.transaction() as conn:
             freed = conn.execute(f"SELECT COALESCE(SUM(size), 0) FROM log_events WHERE {where}", params).fetchone()[0]
             conn.execute(f"DELETE FROM log_events WHERE {where}", params)
         self.total -= freed
@@ -197,7 +174,7 @@ class LogStore:
         """Delete the events older than their group's retention."""
         self.last_retention = time.monotonic()
         now = now if now is not None else now_ms()
-        groups = self.connection().execute("SELECT name, retention FROM log_groups WHERE retention IS NOT NULL")
+        groups = self.db.connection().execute("SELECT name, retention FROM log_groups WHERE retention IS NOT NULL")
         for name, days in groups.fetchall():
             self._delete("group_name = ? AND timestamp < ?", (name, retention_cutoff(days, now)))
 
@@ -211,7 +188,7 @@ class LogStore:
 
     def create_group(self, name: str, created: int) -> bool:
         """False when it exists already."""
-        with self.write_lock, self.transaction() as conn:
+        with self.write_lock, self.db.transaction() as conn:
             return (
                 conn.execute("INSERT OR IGNORE INTO log_groups (name, created) VALUES (?, ?)", (name, created)).rowcount
                 == 1
@@ -221,13 +198,13 @@ class LogStore:
         self.flush()
         with self.write_lock:
             self._delete("group_name = ?", (name,))
-            with self.transaction() as conn:
+            with self.db.transaction() as conn:
                 conn.execute("DELETE FROM log_streams WHERE group_name = ?", (name,))
                 return conn.execute("DELETE FROM log_groups WHERE name = ?", (name,)).rowcount == 1
 
     def set_retention(self, name: str, days: int | None) -> bool:
         with self.write_lock:
-            with self.transaction() as conn:
+            with self.db.transaction() as conn:
                 found = conn.execute("UPDATE log_groups SET retention = ? WHERE name = ?", (days, name)).rowcount == 1
             if found and days is not None:
                 self._delete("group_name = ? AND timestamp < ?", (name, retention_cutoff(days, now_ms())))
@@ -237,7 +214,7 @@ class LogStore:
         """Every group: (name, created, retention, stored bytes), by name."""
         self.flush()
         return (
-            self.connection()
+            self.db.connection()
             .execute(
                 "SELECT g.name, g.created, g.retention,"
                 " (SELECT COALESCE(SUM(size), 0) FROM log_events e WHERE e.group_name = g.name)"
@@ -247,15 +224,15 @@ class LogStore:
         )
 
     def retention(self, name: str) -> int | None:
-        row = self.connection().execute("SELECT retention FROM log_groups WHERE name = ?", (name,)).fetchone()
+        row = self.db.connection().execute("SELECT retention FROM log_groups WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
     def has_group(self, name: str) -> bool:
         self.flush()  # a function's group comes into being with its first lines
-        return self.connection().execute("SELECT 1 FROM log_groups WHERE name = ?", (name,)).fetchone() is not None
+        return self.db.connection().execute("SELECT 1 FROM log_groups WHERE name = ?", (name,)).fetchone() is not None
 
     def create_stream(self, group: str, name: str, created: int) -> bool:
-        with self.write_lock, self.transaction() as conn:
+        with self.write_lock, self.db.transaction() as conn:
             sql = "INSERT OR IGNORE INTO log_streams (group_name, name, created) VALUES (?, ?, ?)"
             return conn.execute(sql, (group, name, created)).rowcount == 1
 
@@ -263,7 +240,7 @@ class LogStore:
         self.flush()
         with self.write_lock:
             self._delete("group_name = ? AND stream = ?", (group, name))
-            with self.transaction() as conn:
+            with self.db.transaction() as conn:
                 sql = "DELETE FROM log_streams WHERE group_name = ? AND name = ?"
                 return conn.execute(sql, (group, name)).rowcount == 1
 
@@ -271,7 +248,7 @@ class LogStore:
         """(name, created, first event, last event, last ingestion) of each stream of ``group``."""
         self.flush()
         return (
-            self.connection()
+            self.db.connection()
             .execute(
                 "SELECT s.name, s.created,"
                 " (SELECT MIN(timestamp) FROM log_events e WHERE e.group_name = s.group_name AND e.stream = s.name),"
@@ -284,7 +261,7 @@ class LogStore:
     def has_stream(self, group: str, name: str) -> bool:
         self.flush()
         sql = "SELECT 1 FROM log_streams WHERE group_name = ? AND name = ?"
-        return self.connection().execute(sql, (group, name)).fetchone() is not None
+        return self.db.connection().execute(sql, (group, name)).fetchone() is not None
 
     # -- events ----------------------------------------------------------------------------
 
@@ -313,12 +290,12 @@ class LogStore:
             f"SELECT id, timestamp, message, ingestion FROM log_events WHERE {' AND '.join(where)}"
             f" ORDER BY id {order} LIMIT ?"
         )
-        rows = self.connection().execute(sql, (*params, limit)).fetchall()
+        rows = self.db.connection().execute(sql, (*params, limit)).fetchall()
         return rows if before is None else rows[::-1]
 
     def newest_position(self) -> int:
         self.flush()
-        return self.connection().execute("SELECT COALESCE(MAX(id), 0) FROM log_events").fetchone()[0]
+        return self.db.connection().execute("SELECT COALESCE(MAX(id), 0) FROM log_events").fetchone()[0]
 
     def events_since(self, groups: list[str], after: int, limit: int) -> list[tuple[int, int, str, str, str, int]]:
         """(position, timestamp, group, stream, message, ingestion) written after ``after``, in order."""
@@ -327,11 +304,11 @@ class LogStore:
             "SELECT id, timestamp, group_name, stream, message, ingestion FROM log_events"
             f" WHERE id > ? AND group_name IN ({','.join('?' * len(groups))}) ORDER BY id LIMIT ?"
         )
-        return self.connection().execute(sql, (after, *groups, limit)).fetchall()
+        return self.db.connection().execute(sql, (after, *groups, limit)).fetchall()
 
     def last_position(self, group: str, stream: str) -> int:
         sql = "SELECT COALESCE(MAX(id), 0) FROM log_events WHERE group_name = ? AND stream = ?"
-        return self.connection().execute(sql, (group, stream)).fetchone()[0]
+        return self.db.connection().execute(sql, (group, stream)).fetchone()[0]
 
     def group_events(
         self, group: str, streams: list[str] | None, prefix: str | None, start: int | None, end: int | None,
@@ -362,7 +339,7 @@ class LogStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        cursor = self.connection().cursor()
+        cursor = self.db.connection().cursor()
         cursor.execute(sql, params)
         try:
             while True:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from host.aws.json_protocol import request_params
 from host.http.server import Exchange
 from host.stepfunctions.api import protocol
 from host.stepfunctions.service.errors import InternalFailure, SfnError, UnknownOperation
@@ -40,7 +40,7 @@ class StepFunctionsEndpoint:
             handler = self.operations.get(operation)
             if handler is None:
                 raise UnknownOperation(f"Unknown operation {operation}")
-            params = _parse(request.body)
+            params = request_params(request.body, SerializationException)
             protocol.check(operation, params)
             result = handler(params)
         except SfnError as error:
@@ -70,15 +70,3 @@ class StepFunctionsEndpoint:
             exchange.respond(*protocol.failure(InternalFailure("An internal error occurred."), request_id))
         else:
             exchange.respond(*protocol.answer(done.result(), request_id))
-
-
-def _parse(body: bytes) -> dict:
-    if not body or not body.strip():
-        return {}
-    try:
-        value = json.loads(body)
-    except ValueError:
-        raise SerializationException("Start of structure or map found where not expected.") from None
-    if not isinstance(value, dict):
-        raise SerializationException("Start of structure or map found where not expected.")
-    return value
