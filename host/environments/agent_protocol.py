@@ -28,5 +28,6 @@ async def read_frame(reader: asyncio.StreamReader, limit: int = MAX_FRAME) -> li
     return decode(await reader.readexactly(length) if length else b"")
 
 
-def spawn_frame(cwd: str, argv: list[str], env: dict[str, str]) -> bytes:
-    return encode("spawn", cwd, len(argv), *argv, *(f"{k}={v}" for k, v in env.items()))
+def spawn_frame(cwd: str, argv: list[str], env: dict[str, str], verb: str = "spawn") -> bytes:
+    """A ``spawn`` frame; ``prestart`` and ``resume`` frames carry the same fields."""
+    return encode(verb, cwd, len(argv), *argv, *(f"{k}={v}" for k, v in env.items()))

@@ -31,6 +31,7 @@ from host.core.failures import InitFailure, error_type_of, without_error_cause
 from host.core.invocation import InvokeResult
 from host.core.model import FunctionConfig
 from host.core.names import runtime_version_arn
+from host.core.prestart import may_resume
 from host.core.states import EnvState, Lifecycle
 from host.core.variables import Platform, log_stream_name
 from host.debugging.launch import DebuggingUnavailable
@@ -41,7 +42,14 @@ from host.environments.invocation import Invocation
 from host.environments.runtime_log import RuntimeLog
 from host.environments.scratch import make_scratch
 from host.environments.slots import link_tree, make_slots, remove_slots
-from host.environments.spawning import NoEntrypoint, launch, runtime_variables
+from host.environments.spawning import (
+    PRESTARTED_CLIENTS,
+    NoEntrypoint,
+    entrypoint,
+    launch,
+    prestart_variables,
+    runtime_variables,
+)
 from host.extensions import telemetry
 from host.extensions.registry import Registry
 from host.http.server import BodyStream, serve
@@ -114,6 +122,7 @@ class Environment:
         self.pending_report: tuple | None = None  # (Report, when the runtime answered) until extensions finish
         self.extensions_api = None  # what RuntimeApi serves for the Extensions/Telemetry/Logs paths
         self.debug: DebugLaunch | None = None  # started under a debugger (host.debugging): no stem, no deadlines
+        self.prestarted_env: dict[str, str] | None = None  # the environment a prestarted runtime began with
 
     @property
     def state(self) -> EnvState:
@@ -191,7 +200,18 @@ class Environment:
             await asyncio.wait_for(asyncio.shield(self.attached), settings.agent_timeout)
         except TimeoutError as exc:  # its container died or cannot reach us (a Docker restart, say)
             raise RuntimeError(f"the container's agent did not connect within {settings.agent_timeout:.0f} s") from exc
+        self._prestart()
         self.lifecycle.move(S.STEM)
+
+    def _prestart(self) -> None:
+        """Start the runtime's interpreter and client now, so a first invoke need not wait for them
+        (see ``core/prestart``); its function's variables and working directory come at ``_spawn``."""
+        if self.runtime.image is not None or self.debug is not None or self.runtime.client not in PRESTARTED_CLIENTS:
+            return
+        argv = entrypoint(self.runtime, "", None, {}, self.memory_mb)
+        env = prestart_variables(self.runtime, self._platform(), self.memory_mb)
+        self.prestarted_env = env
+        self.control.write(spawn_frame("/var/task", argv, env, verb="prestart"))
 
     def _image_agent(self) -> tuple[str, ...]:
         return (self.scheduler.catalog.agent_python(self.runtime.id), "-I", "-S", IMAGE_AGENT_PATH)
@@ -270,10 +290,14 @@ class Environment:
             return
         initialization = "provisioned-concurrency" if self.provisioned else "on-demand"
         env = runtime_variables(self.function, self.runtime, self.log_stream, self._platform(), initialization)
+        verb = "spawn"
+        if self.prestarted_env is not None:  # the agent drops it on a spawn, or if it began otherwise
+            verb = "resume" if may_resume(self.prestarted_env, env) else "spawn"
+            self.prestarted_env = None
         if self.extension_paths:  # each init starts them afresh (a reset killed the last ones)
-            self._start_extensions(env, spawn_frame(cwd, argv, env))
+            self._start_extensions(env, spawn_frame(cwd, argv, env, verb))
         else:
-            self.control.write(spawn_frame(cwd, argv, env))
+            self.control.write(spawn_frame(cwd, argv, env, verb))
         limit = self.scheduler.settings.init_timeout + self.function.timeout
         if self.debug is None:  # a debugger may hold init as long as it likes
             self.init_timer = self.loop.call_later(limit, self._init_timed_out)
@@ -344,6 +368,8 @@ class Environment:
             self.extensions.extension_failed()
         elif verb == "ready":
             self.oom_kills = int(frame[1])
+        elif verb == "prestart-failed":  # the first init starts its runtime afresh and reports what fails
+            log.debug("environment %s: runtime not prestarted: %s", self.id, frame[1])
 
     def _count_oom(self, oom_kills: int) -> bool:
         was_oom = oom_kills > self.oom_kills >= 0

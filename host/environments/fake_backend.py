@@ -149,6 +149,7 @@ class FakeContainer:
     lock: threading.Lock = field(default_factory=threading.Lock)
     memory_mb: int = 0
     alive: bool = True
+    verbs: list[str] = field(default_factory=list)  # prestart, spawn and resume, as the host sent them
 
     def send(self, *fields: object) -> None:
         with self.lock:
@@ -160,7 +161,11 @@ class FakeContainer:
             while True:
                 frame = _read_frame(self.control)
                 verb = frame[0]
-                if verb == "spawn":
+                if verb == "prestart":  # the runtime it would start ahead is the one a resume starts
+                    self.verbs.append(verb)
+                    self.send("prestarted", next(self.pids))
+                elif verb in ("spawn", "resume"):
+                    self.verbs.append(verb)
                     argc = int(frame[2])
                     env = dict(item.split("=", 1) for item in frame[3 + argc :])
                     self.kill_runtime()

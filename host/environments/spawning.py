@@ -96,3 +96,24 @@ def runtime_variables(
         else:
             variables.pop("_HANDLER", None)
     return variables
+
+
+# The runtimes whose client can be started ahead and told its function later (see core/prestart).
+PRESTARTED_CLIENTS = frozenset({"python", "nodejs"})
+
+
+def prestart_variables(runtime: RuntimeDefinition, platform: Platform, memory_mb: int) -> dict[str, str]:
+    """The variables a stem's runtime starts with before it has a function: the runtime's own,
+    as a function of it would have them; the function's replace them all when it comes."""
+    return runtime_environment(
+        function_name="",
+        version="$LATEST",
+        handler="",
+        memory_size=memory_mb,
+        log_group="",
+        log_stream="",
+        runtime_defaults=dict(runtime.env),
+        execution_env=runtime.execution_env(runtime.id),
+        user_variables={},
+        platform=platform,
+    )

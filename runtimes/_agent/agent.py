@@ -15,9 +15,16 @@ restart a runtime, learn how it died, or reset it after a timeout:
    ``extension`` starts an external extension the same way (answers ``extension-spawned <pid>``
    or ``extension-failed <reason>``); it is not the runtime, so its exit is not reported.
 4. When the runtime exits it reports ``exited <pid> <wait status> <oom kills>``.
-5. ``peak`` answers with the container's peak memory use in bytes (a fallback for
+5. ``prestart`` starts a runtime ahead of its function, as ``spawn`` would but with a pipe on
+   fd ``RESUME_FD`` (named by ``_LAMBDA_HOST_RESUME_FD``): the runtime client loads itself, then
+   waits there for its working directory and environment. ``resume`` (a spawn frame's fields)
+   hands those to the prestarted runtime when it was started with the same arguments and is
+   alive, and answers ``spawned <pid>`` as a spawn does; otherwise it spawns afresh. ``spawn``
+   and ``kill`` discard a prestarted runtime. So a stem pays for an interpreter's start and its
+   runtime client's imports before any function is assigned to it, not on the first invoke.
+6. ``peak`` answers with the container's peak memory use in bytes (a fallback for
    hosts that cannot read the container's cgroup themselves).
-6. If the control connection closes, the agent kills everything and exits.
+7. If the control connection closes, the agent kills everything and exits.
 
 It must run on ``python3-minimal`` alone: no json, no third-party modules, and it
 must never be on an invocation's path. Frames are a 4-byte big-endian length and
@@ -35,6 +42,7 @@ import time
 
 RUNTIME_UID = 993  # sbx_user1051, the user Lambda runs functions as
 RUNTIME_GID = 990
+RESUME_FD = 3  # where a prestarted runtime reads its working directory and environment
 
 
 def encode(*fields):
@@ -113,6 +121,7 @@ class Agent:
         self.control = dial(address, ("control", token))
         self.log = dial(address, ("log", token))
         self.runtime_pid = 0
+        self.prestarted = None  # (pid, argv, the write end of its resume pipe) of a runtime started ahead
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_w, False)
         signal.set_wakeup_fd(self.wake_w)
@@ -123,18 +132,28 @@ class Agent:
     def send(self, *fields):
         self.control.sendall(encode(*fields))
 
-    def spawn(self, fields, extension=False):
+    def spawn(self, fields, extension=False, prestart=False, resume=False):
         cwd, argc = fields[0], int(fields[1])
         argv = fields[2 : 2 + argc]
         env = dict(item.split("=", 1) for item in fields[2 + argc :])
+        if resume and self.resume(argv, env, cwd):
+            return
+        if not extension:
+            self.discard_prestarted()
         if self.runtime_pid and not extension:
             self.kill_all()
+        resume_r = resume_w = None
+        if prestart:
+            resume_r, resume_w = os.pipe2(os.O_CLOEXEC)
+            env["_LAMBDA_HOST_RESUME_FD"] = str(RESUME_FD)
         status_r, status_w = os.pipe2(os.O_CLOEXEC)
         pid = os.fork()
         if pid == 0:
             os.close(status_r)
-            self.exec_runtime(argv, env, cwd, status_w)
+            self.exec_runtime(argv, env, cwd, status_w, resume_r)
         os.close(status_w)
+        if resume_r is not None:
+            os.close(resume_r)
         failure = b""
         while True:
             chunk = os.read(status_r, 4096)
@@ -144,15 +163,53 @@ class Agent:
         os.close(status_r)
         if failure:
             os.waitpid(pid, 0)
-            self.send("extension-failed" if extension else "spawn-failed", failure.decode("utf-8", "replace"))
+            if resume_w is not None:
+                os.close(resume_w)
+            self.send(
+                "extension-failed" if extension else "prestart-failed" if prestart else "spawn-failed",
+                failure.decode("utf-8", "replace"),
+            )
             return
         if extension:  # an external extension from /opt/extensions: started before the runtime, not tracked
             self.send("extension-spawned", pid)
             return
+        if prestart:
+            self.prestarted = (pid, argv, resume_w)
+            self.send("prestarted", pid)
+            return
         self.runtime_pid = pid
         self.send("spawned", pid)
 
-    def exec_runtime(self, argv, env, cwd, status_w):
+    def resume(self, argv, env, cwd):
+        """Hand ``env`` and ``cwd`` to the prestarted runtime if it was started as ``argv``; False if not."""
+        if self.prestarted is None or self.prestarted[1] != argv:
+            return False
+        pid, _, resume_w = self.prestarted
+        self.prestarted = None
+        payload = "\0".join([cwd, *(f"{k}={v}" for k, v in env.items())]).encode("utf-8", "surrogateescape")
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(resume_w, view) :]
+        except OSError:  # it died before its function came (its exit is reaped, unreported)
+            os.close(resume_w)
+            return False
+        os.close(resume_w)
+        self.runtime_pid = pid
+        self.send("spawned", pid)
+        return True
+
+    def discard_prestarted(self):
+        if self.prestarted is not None:
+            pid, _, resume_w = self.prestarted
+            self.prestarted = None
+            os.close(resume_w)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def exec_runtime(self, argv, env, cwd, status_w, resume_r=None):
         """In the child: become the runtime, or say why not on ``status_w``. Never returns."""
         try:
             os.setsid()
@@ -172,7 +229,11 @@ class Agent:
                 os.setgid(RUNTIME_GID)
                 os.setuid(RUNTIME_UID)
             os.chdir(cwd)
-            os.closerange(3, status_w)
+            first_closed = 3
+            if resume_r is not None:  # the agent's own fd 3 (its control socket) is of no use here
+                os.dup2(resume_r, RESUME_FD)
+                first_closed = RESUME_FD + 1
+            os.closerange(first_closed, status_w)
             os.closerange(status_w + 1, 65536)
             os.execve(argv[0], argv, env)
         except OSError as exc:
@@ -193,9 +254,12 @@ class Agent:
             if pid == self.runtime_pid:
                 self.runtime_pid = 0
                 self.send("exited", pid, status, oom_kills())
+            elif self.prestarted is not None and pid == self.prestarted[0]:
+                self.discard_prestarted()
 
     def kill_all(self):
         """SIGKILL every other process until none is left (a fork bomb forks while we kill)."""
+        self.discard_prestarted()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -219,6 +283,12 @@ class Agent:
                 self.spawn(args)
             except (ValueError, IndexError) as exc:  # a malformed frame must not end PID 1
                 self.send("spawn-failed", f"lambda-host: bad spawn request: {exc}")
+        elif verb in ("prestart", "resume"):
+            try:
+                self.spawn(args, prestart=verb == "prestart", resume=verb == "resume")
+            except (ValueError, IndexError) as exc:
+                failed = "prestart-failed" if verb == "prestart" else "spawn-failed"
+                self.send(failed, f"lambda-host: bad {verb} request: {exc}")
         elif verb == "extension":
             try:
                 self.spawn(args, extension=True)

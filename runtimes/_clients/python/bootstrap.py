@@ -3,12 +3,17 @@
 Puts the function's code and its layers on sys.path in Lambda's order
 (/var/task, /opt/python/lib/pythonX.Y/site-packages, /opt/python) unless the function
 set PYTHONPATH itself, then the runtime's own site-packages (boto3) last, and runs
-the loop.
+the loop. The runtime client is imported first, before the function's folders are on
+sys.path (as AWS's bootstrap imports its own), so a stem can start it ahead of its
+function (``lambda_host_runtime.prestart``).
 """
 
 import os
 import site
 import sys
+
+from lambda_host_runtime.bootstrap import run
+from lambda_host_runtime.prestart import await_function
 
 
 def _opt_site_packages():
@@ -35,9 +40,8 @@ def set_default_sys_path():
 
 
 def main():
+    await_function()
     set_default_sys_path()
-    from lambda_host_runtime.bootstrap import run
-
     run(os.environ["LAMBDA_TASK_ROOT"], os.environ["_HANDLER"], os.environ["AWS_LAMBDA_RUNTIME_API"])
 
 

@@ -255,3 +255,37 @@ def test_the_pool_snapshot_shows_busy_and_idle_environments_with_their_counts(tm
             assert all(stem.function is None and stem.runtime == "python3.11" for stem in snapshot.stems)
 
     run(scenario())
+
+
+def test_a_stem_starts_its_runtime_ahead_and_its_function_resumes_it(tmp_path):
+    async def scenario():
+        async with Harness(tmp_path) as h:
+            assert payload(await h.invoke(h.function("count"))) == 1
+            used = [c.verbs for c in h.backend.containers.values() if c.verbs != ["prestart"]]  # not spare stems
+            assert used == [["prestart", "resume"]]
+
+    run(scenario())
+
+
+def test_a_function_that_sets_a_variable_read_at_start_spawns_its_runtime_afresh(tmp_path):
+    async def scenario():
+        async with Harness(tmp_path) as h:
+            function = h.function("count", environment=(("PYTHONWARNINGS", "error"),))
+            assert payload(await h.invoke(function)) == 1
+            used = [c.verbs for c in h.backend.containers.values() if c.verbs != ["prestart"]]  # not spare stems
+            assert used == [["prestart", "spawn"]]
+
+    run(scenario())
+
+
+def test_a_runtime_restarted_after_a_timeout_is_spawned_not_resumed(tmp_path):
+    async def scenario():
+        async with Harness(tmp_path) as h:
+            function = h.function("sleep", timeout=1)
+            result = await h.invoke(function, {"seconds": 5})
+            assert json.loads(result.payload)["errorType"] == "Sandbox.Timedout"
+            assert payload(await h.invoke(function, {"seconds": 0})) == {"seconds": 0}
+            used = [c.verbs for c in h.backend.containers.values() if c.verbs != ["prestart"]]  # not spare stems
+            assert used == [["prestart", "resume", "spawn"]]
+
+    run(scenario())

@@ -8,7 +8,8 @@ import util from 'node:util';
 import { intoError, toFormatted } from './errors.mjs';
 
 const LEVELS = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
-const JSON_FORMAT = String(process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
+// Read when the console is patched, not at import: a stem's runtime is imported before its function's variables come.
+let JSON_FORMAT = false;
 let requestId = undefined;
 
 export function setRequestId(id) {
@@ -46,6 +47,7 @@ function write(level, message, params) {
 }
 
 export function patchConsole() {
+  JSON_FORMAT = String(process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
   const threshold = LEVELS[String(process.env.AWS_LAMBDA_LOG_LEVEL || '').toUpperCase()] ?? LEVELS.TRACE;
   const method = (level) =>
     LEVELS[level] >= threshold || level === 'FATAL' ? (message, ...params) => write(level, message, params) : () => {};
