@@ -39,9 +39,12 @@ How a ``ContainerSpec`` maps onto a service, and where Swarm (API 1.41, Docker 2
    masquerading would restore per-task addresses.
 
 Code, layers and /tmp (``spec.mounts``): a bind mount names a folder on this host, which a
-remote node does not have. ``shared_files=True`` passes them through as bind mounts; that is
-right only when every node sees this host's folders at the same paths (the one-machine test
-cluster, or an NFS export mounted alike everywhere). The plan for a real cluster, not built:
+remote node does not have. A writable mount (/tmp) becomes a tmpfs of the size of the slot's
+file system, on every node (a slot's loop mount would not reach the test cluster's daemons
+anyway: their mount namespaces are slaves of a root whose propagation here is private).
+``shared_files=True`` passes the read-only ones through as bind mounts; that is right only when
+every node sees this host's folders at the same paths (the one-machine test cluster, or an NFS
+export mounted alike everywhere). The plan for a real cluster, not built:
 
 1. Content addresses. A function's code and each layer version are already immutable; name
    each by the SHA-256 of its unpacked tree's tar (computed once, when the package is stored).
@@ -61,15 +64,14 @@ cluster, or an NFS export mounted alike everywhere). The plan for a real cluster
    the agent points ``slot/task`` and ``slot/opt`` at the cached trees, whose files are root's
    and read-only to Lambda's user, under a cache root that user may traverse but not list
    (0711), so a function reaches only the digests the host named for it.
-5. /tmp: a tmpfs mount of the function's ephemeral storage size (``TmpfsOptions.SizeBytes``),
-   so the /tmp limit holds on every node; tmpfs pages count against the task's memory limit,
-   which is the one departure from Lambda this costs.
+5. /tmp (built): a tmpfs mount of the function's ephemeral storage size
+   (``TmpfsOptions.SizeBytes``), so the /tmp limit holds on every node; tmpfs pages count
+   against the task's memory limit, which is the one departure from Lambda this costs.
 6. Runtime images are loaded onto every node (``host.testing.swarm_cluster.load_images`` does
    it from the main daemon; a ``lambda-host images push --to-nodes`` command would do the same
    for a real cluster) or pulled from a registry the cluster uses.
 
-Without ``shared_files``, read-only bind mounts raise ``SwarmUnsupported`` until that exists;
-a writable ``/tmp`` bind mount becomes a tmpfs mount the size of the folder's file system.
+Without ``shared_files``, read-only bind mounts raise ``SwarmUnsupported`` until that exists.
 """
 
 from __future__ import annotations
@@ -243,14 +245,12 @@ class SwarmBackend:
                 raise SwarmUnsupported(f"tasks on other nodes cannot dial a loopback address ({agent_address})")
 
     def _mount(self, source: str, target: str, read_only: bool) -> Mount:
-        if self.shared_files:
-            return Mount(target, source, type="bind", read_only=read_only)
-        if not read_only:  # /tmp: a tmpfs of the size of the slot's own file system
+        if not read_only:  # /tmp: a tmpfs of the size of the slot's own file system, on whichever node
             stat = os.statvfs(source)
             return Mount(target, None, type="tmpfs", tmpfs_size=stat.f_blocks * stat.f_frsize, tmpfs_mode=0o1777)
-        raise SwarmUnsupported(
-            f"{source} is on this host only; see the code delivery plan in host.environments.swarm_backend"
-        )
+        if self.shared_files:
+            return Mount(target, source, type="bind", read_only=True)
+        raise SwarmUnsupported(f"{source} is on this host only; see the code delivery plan in {__name__}")
 
     def _wait_running(self, service_id: str) -> tuple[str, str]:
         """(node id, container id) of the service's task once it runs; raises if it fails or stays pending."""
