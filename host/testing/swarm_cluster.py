@@ -61,6 +61,7 @@ from pathlib import Path
 import docker
 import docker.errors
 
+from host.images.distribute import copy_images
 from host.testing.netns import Plumbing, run
 
 log = logging.getLogger("lambda_host.swarm_cluster")
@@ -197,21 +198,9 @@ class SwarmCluster:
             for tag in image.tags
             if any(fnmatch.fnmatchcase(tag, pattern) for pattern in patterns)
         )
-        archive_dir = DATA_ROOT / "images"
-        archive_dir.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            archive = archive_dir / (name.replace("/", "_").replace(":", "_") + ".tar")
-            with archive.open("wb") as out:
-                for chunk in main.images.get(name).save(named=name):
-                    out.write(chunk)
-
-            def load(node: Node, archive: Path = archive) -> None:
-                with archive.open("rb") as data:
-                    node.client(timeout=600).images.load(data)
-
-            with ThreadPoolExecutor(len(self.nodes)) as pool:
-                list(pool.map(load, self.nodes))
-            archive.unlink()
+        DATA_ROOT.mkdir(parents=True, exist_ok=True)
+        targets = [node.client(timeout=600) for node in self.nodes]
+        copy_images(main, names, targets, scratch=DATA_ROOT)
         return names
 
     # -- starting -------------------------------------------------------------------------
