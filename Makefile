@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 TEMPLATE ?= sample_functions/template.yaml
 PYTEST_ARGS ?=
 
-.PHONY: setup images serve test lint run-function bench load clean-containers browser
+.PHONY: setup images serve test test-cluster lint run-function bench load clean-containers browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ browser:
 
 test: setup lint browser
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# A Swarm of three nested Docker daemons (root, a minute to start): tests/cluster, kept out of `make test`.
+test-cluster: setup
+	$(BIN)/pytest tests/cluster $(PYTEST_ARGS)
 
 # make run-function FUNCTION=echo EVENT=event.json
 run-function: $(STAMP)

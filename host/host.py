@@ -33,6 +33,7 @@ from host.core.async_policy import AsyncTiming
 from host.core.metrics import NO_METRICS
 from host.core.names import FunctionRef
 from host.debugging import Debugging
+from host.environments.backend import Backend
 from host.environments.docker_backend import DockerBackend, bridge_gateway
 from host.environments.logsink import LogSink
 from host.environments.scheduler import Scheduler, Settings
@@ -117,6 +118,9 @@ class HostConfig:
     sfn_mock_config: Path | None = None  # Step Functions Local's mock configuration file (or SFN_MOCK_CONFIG)
     debug: dict[str, int | None] = field(default_factory=dict)  # function -> local debugger port (host.debugging)
     metrics: bool = True  # CloudWatch metrics (GetMetricData, ...) and GET /metrics; off: nothing recorded
+    # The engine environments run on: None is this machine's Docker daemon. Another (the Swarm backend's
+    # host.environments.swarm_backend) runs them elsewhere; images are still built and unpacked here.
+    backend: Backend | None = None
 
 
 def _bindable(address: str) -> bool:
@@ -149,7 +153,7 @@ class Host:
         self.port = config.port
         self.thread: threading.Thread | None = None
         # Made by start(); stop() undoes whatever start() got to.
-        self.backend: DockerBackend | None = None
+        self.backend: Backend | None = None
         self.functions: FunctionService | None = None
         self.scheduler: Scheduler | None = None
         self.dispatcher: AsyncDispatcher | None = None
@@ -187,7 +191,9 @@ class Host:
         self.packages = PackageStore(self.state_dir)
         self.function_store = FunctionStore(self.db)
         self.layer_store = LayerStore(self.db)
-        self.backend = DockerBackend()
+        # This machine's engine (images, the rootfs cache, its bridge's gateway), whichever runs environments.
+        local = config.backend if isinstance(config.backend, DockerBackend) else DockerBackend()
+        self.backend = config.backend or local
         labels = {"lambda-host.owner": self.owner, "lambda-host.instance": self.instance, **config.labels}
         # The lock is ours, so whatever carries this directory's owner label was left by a dead host.
         removed = await self.loop.run_in_executor(None, self.backend.remove_labelled, {"lambda-host.owner": self.owner})
@@ -195,10 +201,10 @@ class Host:
             log.info("removed %d container(s) left by an earlier run", removed)
         remove_all_slots(self.state_dir / "slots")  # their folders (and /tmp file systems) too
 
-        gateway = config.container_host or bridge_gateway(self.backend.client) or "host.docker.internal"
+        gateway = config.container_host or bridge_gateway(local.client) or "host.docker.internal"
         bind_host = gateway if _bindable(gateway) else "0.0.0.0"
-        self.builder = ImageBuilder(self.backend.client, say=log.info, registry_base=config.registry_base, chatty=False)
-        rootfs = RootfsCache(self.backend.client, config.cache_dir) if config.share_runtime_files else None
+        self.builder = ImageBuilder(local.client, say=log.info, registry_base=config.registry_base, chatty=False)
+        rootfs = RootfsCache(local.client, config.cache_dir) if config.share_runtime_files else None
         self.catalog = RuntimeCatalog(load_definitions(), self.builder, rootfs)
         # S3 code and VpcConfig's subnets are looked up at the AWS endpoint; without one there are none.
         # The AWS endpoint (embedded moto unless --aws-endpoint-url names one): S3 code, VpcConfig's

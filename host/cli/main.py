@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from host.cli.debug import add_debug_option
+from host.cli.engine import add_engine_options, engine_settings
 from host.cli.running import find_running_host
 from host.debugging import parse_targets
 from host.host import Host, HostConfig
@@ -169,7 +170,7 @@ def _print_welcome(host: Host, region: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    host = Host(_host_config(args, build_all_images=True))
+    host = Host(_host_config(args, build_all_images=True, **engine_settings(args)))
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -302,6 +303,16 @@ def cmd_images(args: argparse.Namespace) -> int:
             size = f"{status.size / 1e6:.0f} MB" if status.size else "-"
             print(f"{runtime:18} {status.tag:45} {'built' if status.present else 'missing':8} {size}")
         return 0
+    if args.action == "copy":
+        from host.images.distribute import copy_images
+
+        if not args.to:
+            print("images copy: name the engines with --to URL (repeatable)", file=sys.stderr)
+            return 2
+        tags = [s.tag for s in (builder.status(definitions[r]) for r in wanted) if s.present]
+        copy_images(builder.client, tags, [docker.DockerClient(base_url=url, timeout=600) for url in args.to])
+        print(f"copied {len(tags)} image(s) to {len(args.to)} engine(s)")
+        return 0
     try:
         for runtime in wanted:
             tag = builder.ensure(definitions[runtime], force=args.force)
@@ -349,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=9001)
     serve.add_argument("--quiet", action="store_true", help="do not print function logs")
     add_debug_option(serve)
+    add_engine_options(serve)
     serve.add_argument(
         "--logs-max-mb", type=int, default=256, help="CloudWatch Logs kept in the state directory (oldest dropped)"
     )
@@ -372,10 +384,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_host_options(invoke)
     invoke.set_defaults(run=cmd_invoke)
 
-    images = commands.add_parser("images", help="build or list the runtime images")
-    images.add_argument("action", choices=["build", "list"])
+    images = commands.add_parser("images", help="build, list or copy (to other engines) the runtime images")
+    images.add_argument("action", choices=["build", "list", "copy"])
     images.add_argument("--runtime", action="append", help="only this runtime (repeatable)")
     images.add_argument("--force", action="store_true", help="rebuild even if the image exists")
+    images.add_argument(
+        "--to",
+        action="append",
+        metavar="URL",
+        help="copy: a Docker engine (a Swarm node) to load the built images into (repeatable)",
+    )
     images.add_argument(
         "--registry-base", action="store_true", help="start from debian:<suite>-slim (needs a registry)"
     )
